@@ -1,0 +1,143 @@
+"""Build piconumpy's compiled backends and the benchmark's native reference.
+
+``python -m pip install .`` builds every backend the running interpreter can
+have.  A compiler error fails the build; a backend whose build tool is
+missing (Cython, hpy.devel) is skipped with a warning that names it, and
+``piconumpy.why_unavailable(name)`` says the same at run time.
+
+Everything else (metadata, dependencies) is in pyproject.toml.
+"""
+
+import os
+import sys
+import warnings
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+IS_PYPY = sys.implementation.name == "pypy"
+PACKAGE_DIR = os.path.join("src", "piconumpy")
+# Our own C must compile cleanly with these; tests/test_build.py checks it
+# with -Werror.  Generated code (Cython) gets the same flags, warnings allowed.
+WARNING_FLAGS = ["-Wall", "-Wextra"]
+# PICONUMPY_CFLAGS adds flags to every extension, e.g. for AddressSanitizer:
+# PICONUMPY_CFLAGS="-fsanitize=address -fno-omit-frame-pointer -g -O1".
+EXTRA_FLAGS = os.environ.get("PICONUMPY_CFLAGS", "").split()
+
+
+def source(*parts):
+    return os.path.join(PACKAGE_DIR, *parts)
+
+
+def c_extension(name, sources, **kwargs):
+    return Extension(
+        name,
+        sources=sources,
+        extra_compile_args=WARNING_FLAGS + EXTRA_FLAGS,
+        extra_link_args=EXTRA_FLAGS,
+        **kwargs,
+    )
+
+
+def skipped(backend, missing):
+    warnings.warn(
+        f"piconumpy: the {backend!r} backend is NOT built: {missing} is "
+        "missing (it is in pyproject.toml's build requirements; install it "
+        "and rebuild)",
+        stacklevel=2,
+    )
+    return []
+
+
+# --- cpython_capi: the hand-written CPython C-API extension ----------------
+
+def capi_extensions():
+    return [c_extension("piconumpy._capi", [source("_capi.c")])]
+
+
+# --- cython ----------------------------------------------------------------
+
+def cython_extensions():
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        return skipped("cython", "Cython")
+    extension = c_extension("piconumpy._cython", [source("_cython.pyx")])
+    return cythonize(
+        [extension],
+        compiler_directives={"language_level": "3"},
+        quiet=True,
+    )
+
+
+# --- HPy: one source, built in the CPython ABI and in the universal ABI -----
+
+def hpy_extensions():
+    try:
+        from hpy.devel import HPyDevel
+    except ImportError:
+        return skipped("hpy_cpython_abi and hpy_universal", "hpy.devel")
+    devel = HPyDevel()
+    include_dirs = devel.get_extra_include_dirs()
+    extensions = []
+    if not IS_PYPY:
+        extensions.append(c_extension(
+            "piconumpy._hpy_cpython_abi",
+            [source("_hpy.c")] + devel.get_ctx_sources(),
+            include_dirs=include_dirs,
+            define_macros=[("HPY", None), ("HPY_ABI_CPYTHON", None)],
+        ))
+        universal_macros = [("HPY", None), ("HPY_ABI_UNIVERSAL", None)]
+        forbid_python_h = [str(devel.get_include_dir_forbid_python_h())]
+    else:
+        # PyPy 7.3.11 ships the HPy 0.0.4 headers but not their runtime
+        # helper sources: _hpy.c uses none of them.
+        universal_macros = [("HPY_UNIVERSAL_ABI", None)]
+        forbid_python_h = []
+    universal = c_extension(
+        "piconumpy._hpy_universal",
+        [source("_hpy.c")],
+        include_dirs=forbid_python_h + include_dirs,
+        define_macros=universal_macros,
+    )
+    universal.hpy_universal = True
+    extensions.append(universal)
+    return extensions
+
+
+# --- the benchmark's native reference --------------------------------------
+
+def native_extensions():
+    return [c_extension(
+        "piconumpy.bench._native", [source("bench", "native", "_native.c")]
+    )]
+
+
+class BuildExt(build_ext):
+    """Names an HPy universal binary per interpreter.
+
+    The universal binaries of hpy 0.9 (CPython) and of PyPy's HPy 0.0.4 are
+    not interchangeable, so each carries the interpreter's cache tag:
+    ``_hpy_universal.cpython-311.hpy.so``, ``_hpy_universal.pypy39.hpy.so``.
+    piconumpy/_hpy_loader.py finds and loads the one for its interpreter.
+    """
+
+    def get_ext_filename(self, fullname):
+        for extension in self.extensions:
+            if extension.name == fullname and getattr(
+                extension, "hpy_universal", False
+            ):
+                tag = sys.implementation.cache_tag
+                return os.path.join(*fullname.split(".")) + f".{tag}.hpy.so"
+        return super().get_ext_filename(fullname)
+
+
+setup(
+    ext_modules=(
+        capi_extensions()
+        + cython_extensions()
+        + hpy_extensions()
+        + native_extensions()
+    ),
+    cmdclass={"build_ext": BuildExt},
+)

@@ -1,0 +1,125 @@
+"""Backend names -> loaders, and why a backend cannot be loaded here.
+
+Nothing is imported until it is asked for: ``import piconumpy`` loads only
+the default backend, ``available_backends()`` tries the others.
+"""
+
+import importlib
+import os
+import sys
+
+IS_PYPY = sys.implementation.name == "pypy"
+
+#: Every backend, in the fixed order used by listings and reports.
+BACKENDS = (
+    "purepy",
+    "purepy_array",
+    "cython",
+    "cpython_capi",
+    "hpy_cpython_abi",
+    "hpy_universal",
+)
+
+# Fastest first, per interpreter; see the README ("what we learned") for the
+# measurements behind this order.
+_PREFERENCE = {
+    "cpython": ("cpython_capi", "hpy_cpython_abi", "cython", "hpy_universal",
+                "purepy_array", "purepy"),
+    "pypy": ("purepy", "hpy_universal", "purepy_array", "cython",
+             "cpython_capi"),
+}
+
+_MODULES = {
+    "purepy": "piconumpy.purepy",
+    "purepy_array": "piconumpy.purepy_array",
+    "cython": "piconumpy._cython",
+    "cpython_capi": "piconumpy._capi",
+    "hpy_cpython_abi": "piconumpy._hpy_cpython_abi",
+}
+
+_REINSTALL = "rebuild the package with `python -m pip install .` (or `make`)"
+
+_loaded = {}
+
+
+def expected_backends():
+    """The backends that ``pip install .`` builds for this interpreter."""
+    if IS_PYPY:
+        return tuple(name for name in BACKENDS if name != "hpy_cpython_abi")
+    return BACKENDS
+
+
+def _unsupported_reason(name):
+    if name == "hpy_cpython_abi" and IS_PYPY:
+        return ("hpy_cpython_abi is an ordinary CPython extension and exists "
+                "only on CPython; on PyPy use hpy_universal")
+    return None
+
+
+def _load_hpy_universal(debug):
+    from . import _hpy_loader
+
+    return _hpy_loader.load("_hpy_universal", debug=debug)
+
+
+def _load(name, hpy_debug):
+    if name not in BACKENDS:
+        raise ImportError(
+            f"unknown piconumpy backend {name!r}; the backends are "
+            + ", ".join(BACKENDS)
+        )
+    reason = _unsupported_reason(name)
+    if reason:
+        raise ImportError(f"backend {name!r} is not supported here: {reason}")
+    if hpy_debug and name != "hpy_universal":
+        raise ImportError("only hpy_universal has an HPy debug mode")
+    try:
+        if name == "hpy_universal":
+            return _load_hpy_universal(hpy_debug)
+        return importlib.import_module(_MODULES[name])
+    except ImportError as error:
+        raise ImportError(
+            f"backend {name!r} is not built for "
+            f"{sys.implementation.name} {sys.version.split()[0]} "
+            f"({error}); {_REINSTALL}"
+        ) from error
+
+
+def load_backend(name, *, hpy_debug=False):
+    """The namespace of backend ``name``: array, zeros, empty, cos, sin.
+
+    ``hpy_debug=True`` (hpy_universal only) loads a separate copy of the
+    module in HPy's debug mode, which checks every handle.
+    Raise ImportError saying why if the backend cannot be loaded here.
+    """
+    key = (name, hpy_debug)
+    if key not in _loaded:
+        _loaded[key] = _load(name, hpy_debug)
+    return _loaded[key]
+
+
+def why_unavailable(name):
+    """None if backend ``name`` loads here, else the reason it does not."""
+    try:
+        load_backend(name)
+    except ImportError as error:
+        return str(error)
+    return None
+
+
+def available_backends():
+    """The names of the backends usable on this interpreter, in fixed order."""
+    return [name for name in BACKENDS if why_unavailable(name) is None]
+
+
+def default_backend():
+    """``PICONUMPY_BACKEND`` if set, else the fastest backend that loads."""
+    requested = os.environ.get("PICONUMPY_BACKEND")
+    if requested:
+        load_backend(requested)  # an explicit request that fails must raise
+        return requested
+    implementation = "pypy" if IS_PYPY else "cpython"
+    for name in _PREFERENCE[implementation]:
+        if why_unavailable(name) is None:
+            return name
+    return "purepy"

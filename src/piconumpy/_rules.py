@@ -1,0 +1,153 @@
+"""The rules every backend shares, written once in Python.
+
+The pure-Python backends (``purepy``, ``purepy_array``) are built from these
+functions; the compiled backends implement the same rules in C and are tested
+against them.  Each rule mirrors what the CPython C-API does, so that a C
+backend can follow it with ordinary API calls:
+
+* a *real number* is what ``PyFloat_AsDouble`` accepts: a float (or float
+  subclass, read without calling ``__float__``), an object whose type has
+  ``__float__`` (which must return a float), or an object whose type has
+  ``__index__`` (an int too large for a double is an OverflowError);
+* an *index* or a *size* is what ``PyNumber_Index`` accepts;
+* arithmetic is IEEE 754: ``x / 0.0`` is inf or nan, never an exception.
+"""
+
+import math
+import operator
+import sys
+
+#: The largest number of float64 items an array can have; anything above is
+#: a MemoryError, like an allocation that fails.
+MAX_SIZE = sys.maxsize // 8
+
+
+def type_name(obj):
+    return type(obj).__name__
+
+
+def as_real(value):
+    """Return ``value`` as a float, following ``PyFloat_AsDouble``.
+
+    Raise TypeError if ``value`` is not a real number.  Errors raised by the
+    value's own ``__float__`` or ``__index__`` propagate unchanged.
+    """
+    if isinstance(value, float):
+        return float.__float__(value)
+    cls = type(value)
+    if hasattr(cls, "__float__"):
+        result = cls.__float__(value)
+        if not isinstance(result, float):
+            raise TypeError(
+                f"{cls.__name__}.__float__ returned non-float "
+                f"(type {type_name(result)})"
+            )
+        return float.__float__(result)
+    if hasattr(cls, "__index__"):
+        # float(int) raises OverflowError for ints beyond the double range.
+        return float(operator.index(value))
+    raise TypeError(f"must be real number, not {cls.__name__}")
+
+
+def is_real(value):
+    """Whether ``value`` is of a type ``as_real`` accepts (it may still fail)."""
+    cls = type(value)
+    return (
+        isinstance(value, float)
+        or hasattr(cls, "__float__")
+        or hasattr(cls, "__index__")
+    )
+
+
+def real(value, what):
+    """``as_real(value)``, with a TypeError that names ``what`` is wrong."""
+    if not is_real(value):
+        raise TypeError(
+            f"{what} must be a real number, not '{type_name(value)}'"
+        )
+    return as_real(value)
+
+
+def scalar_or_none(value):
+    """The operand of ``a * s`` as a float, or None if it is not a real number.
+
+    None means the operation returns NotImplemented.  Only a TypeError means
+    "not a real number": any other error of the value's conversion
+    (OverflowError, an exception raised by ``__float__``) propagates.
+    """
+    try:
+        return as_real(value)
+    except TypeError:
+        return None
+
+
+def iterate(iterable):
+    """Yield the elements of the input of ``array()`` as floats."""
+    try:
+        iterator = iter(iterable)
+    except TypeError:
+        raise TypeError(
+            "array() argument must be an iterable of real numbers, "
+            f"not '{type_name(iterable)}'"
+        ) from None
+    for position, value in enumerate(iterator):
+        yield real(value, f"array() element {position}")
+
+
+def size(n, function):
+    """Check the size given to ``zeros(n)`` or ``empty(n)``."""
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(
+            f"{function}() size must be an integer, not '{type_name(n)}'"
+        ) from None
+    if n < 0:
+        raise ValueError(f"{function}() size must be non-negative, got {n}")
+    if n > MAX_SIZE:
+        raise MemoryError(f"{function}() cannot allocate {n} float64 items")
+    return n
+
+
+def index(i, length):
+    """Normalise the index of ``a[i]`` and check it is in range."""
+    try:
+        i = operator.index(i)
+    except TypeError:
+        raise TypeError(
+            f"array indices must be integers, not '{type_name(i)}'"
+        ) from None
+    if i < 0:
+        i += length
+    if not 0 <= i < length:
+        raise IndexError("array index out of range")
+    return i
+
+
+def check_same_length(len_a, len_b):
+    if len_a != len_b:
+        raise ValueError(
+            f"operands have different lengths: {len_a} and {len_b}"
+        )
+
+
+def divide(x, s):
+    """``x / s`` in IEEE 754 arithmetic, as C computes it."""
+    if s != 0.0:
+        return x / s
+    if x != x or x == 0.0:
+        return math.nan
+    return math.copysign(math.inf, x) * math.copysign(1.0, s)
+
+
+def cos(x):
+    """IEEE ``cos``: nan for an infinity, as C and numpy give (math.cos raises)."""
+    return math.cos(x) if x - x == 0.0 else math.nan
+
+
+def sin(x):
+    return math.sin(x) if x - x == 0.0 else math.nan
+
+
+def format_repr(values):
+    return "array([" + ", ".join(map(repr, values)) + "])"
