@@ -132,12 +132,25 @@ class BuildExt(build_ext):
         return super().get_ext_filename(fullname)
 
 
-setup(
-    ext_modules=(
-        capi_extensions()
-        + cython_extensions()
-        + hpy_extensions()
-        + native_extensions()
-    ),
-    cmdclass={"build_ext": BuildExt},
-)
+GROUPS = {
+    "capi": capi_extensions,
+    "cython": cython_extensions,
+    "hpy": hpy_extensions,
+    "native": native_extensions,
+}
+
+
+def selected_extensions():
+    """Every group, or (for development) only those in PICONUMPY_BUILD."""
+    wanted = os.environ.get("PICONUMPY_BUILD")
+    names = wanted.split(",") if wanted else list(GROUPS)
+    unknown = set(names) - set(GROUPS)
+    if unknown:
+        sys.exit(f"PICONUMPY_BUILD: unknown groups {sorted(unknown)}; "
+                 f"known: {sorted(GROUPS)}")
+    if wanted:
+        print(f"piconumpy: PICONUMPY_BUILD={wanted}: building only these")
+    return [extension for name in names for extension in GROUPS[name]()]
+
+
+setup(ext_modules=selected_extensions(), cmdclass={"build_ext": BuildExt})
