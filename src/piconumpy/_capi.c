@@ -1,0 +1,963 @@
+/* piconumpy._capi: the piconumpy array, written by hand with the CPython C-API.
+
+   Meant to be read and copied.  The rules it follows:
+
+   - one heap type per module object, made with PyType_FromModuleAndSpec and
+     kept in the module state; multi-phase initialisation (PEP 489, 573), in
+     the manner of CPython's Modules/xxlimited.c;
+   - the doubles live inside the object (tp_itemsize = sizeof(double)), so an
+     array of 4 floats is ONE allocation;
+   - every call that can fail is checked, and every error path releases
+     exactly the references it took ("new" and "borrowed" are noted where it
+     is not obvious);
+   - the behaviour is the one of the executable specification,
+     src/piconumpy/_rules.py and purepy.py: same values, same exception
+     types, the same messages where that is cheap;
+   - it also runs on PyPy (7.3.11, Python 3.9) through cpyext; what PyPy
+     lacks or does differently is marked "PyPy:".
+*/
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+/* --- the objects ---------------------------------------------------------- */
+
+typedef struct {
+    PyObject_VAR_HEAD      /* ob_size is the number of items; it never changes */
+    double data[];
+} ArrayObject;
+
+/* The iterator of an array.  It reads the array at each step, so it sees
+   assignments made during the iteration, as a list iterator does. */
+typedef struct {
+    PyObject_HEAD
+    ArrayObject *array;    /* strong reference; NULL once exhausted */
+    Py_ssize_t index;
+} IteratorObject;
+
+typedef struct {
+    PyTypeObject *array_type;
+    PyTypeObject *iterator_type;
+} module_state;
+
+/* The specification's limit (_rules.MAX_SIZE = sys.maxsize // 8): a larger
+   size is a MemoryError. */
+#define MAX_SIZE (PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double))
+/* The largest array whose size in bytes, header included, fits a
+   Py_ssize_t: PyObject_NewVar does not check the multiplication. */
+#define MAX_ITEMS \
+    ((PY_SSIZE_T_MAX - (Py_ssize_t)offsetof(ArrayObject, data)) \
+     / (Py_ssize_t)sizeof(double))
+
+static void array_dealloc(PyObject *self);
+
+/* Whether obj is one of our arrays.  The number slots receive their operands
+   in either order and have no module to ask for the type (before 3.11's
+   PyType_GetModuleByDef, which PyPy 3.9 lacks), so they recognise an array
+   by its deallocator: every array type of this file, one per module object,
+   has it, and no other type can, since the array type cannot be subclassed
+   (no Py_TPFLAGS_BASETYPE). */
+static inline int
+is_array(PyObject *obj)
+{
+    return Py_TYPE(obj)->tp_dealloc == array_dealloc;
+}
+
+/* A new array of `size` uninitialised items, or NULL with an exception. */
+static ArrayObject *
+new_array(PyTypeObject *type, Py_ssize_t size)
+{
+    if (size > MAX_ITEMS) {
+        return (ArrayObject *)PyErr_NoMemory();
+    }
+    /* Also sets ob_size and, the type being a heap type, takes the reference
+       to it that array_dealloc releases. */
+    return PyObject_NewVar(ArrayObject, type, size);
+}
+
+static void
+array_dealloc(PyObject *self)
+{
+    PyTypeObject *type = Py_TYPE(self);
+    type->tp_free(self);
+    /* An instance of a heap type owns a reference to its type. */
+    Py_DECREF(type);
+}
+
+/* The short name of obj's type ("float64", not "numpy.float64"), as
+   _rules.type_name gives it.  Borrowed from the type. */
+static const char *
+type_name(PyObject *obj)
+{
+    const char *name = Py_TYPE(obj)->tp_name;
+    const char *dot = strrchr(name, '.');
+    return dot == NULL ? name : dot + 1;
+}
+
+/* --- real numbers: _rules.as_real ---------------------------------------- */
+
+/* What as_real() gives besides 0 (success) and -1 (an exception is set). */
+#define NOT_REAL 1
+
+/* Whether the type of obj has __float__.  complex is not a real number,
+   although Python 3.9's complex has a __float__ that raises TypeError. */
+static int
+has_float(PyObject *obj)
+{
+    if (PyComplex_Check(obj)) {
+        return 0;
+    }
+#ifdef PYPY_VERSION
+    /* PyPy: cpyext fills nb_float of every Python class, whether or not it
+       defines __float__, so ask the type the way _rules.as_real does. */
+    return PyObject_HasAttrString((PyObject *)Py_TYPE(obj), "__float__");
+#else
+    PyNumberMethods *number = Py_TYPE(obj)->tp_as_number;
+    return number != NULL && number->nb_float != NULL;
+#endif
+}
+
+/* Convert obj to a double as PyFloat_AsDouble does: a float (subclasses read
+   directly), else __float__ (which must return a float), else __index__.
+   Return 0 and set *result; -1 with an exception if the conversion raised;
+   NOT_REAL, with no exception set, if obj has none of these, so that each
+   caller can raise its own error or return NotImplemented. */
+static int
+as_real(PyObject *obj, double *result)
+{
+    double value;
+
+    if (PyFloat_Check(obj)) {
+        *result = PyFloat_AS_DOUBLE(obj);
+        return 0;
+    }
+    if (PyLong_CheckExact(obj)) {
+        value = PyLong_AsDouble(obj);  /* OverflowError beyond the doubles */
+    }
+    else if (has_float(obj)) {
+        value = PyFloat_AsDouble(obj);
+    }
+    else if (PyIndex_Check(obj)) {
+        /* PyPy: its PyFloat_AsDouble does not fall back on __index__ (3.8's
+           float() does), so do it here, the same way on both. */
+        PyObject *index = PyNumber_Index(obj);  /* new reference */
+        if (index == NULL) {
+            return -1;
+        }
+        value = PyLong_AsDouble(index);
+        Py_DECREF(index);
+    }
+    else {
+        return NOT_REAL;
+    }
+    if (value == -1.0 && PyErr_Occurred()) {
+        return -1;
+    }
+    *result = value;
+    return 0;
+}
+
+/* The operand s of a * s, s * a and a / s: _rules.scalar_or_none.  Return 0
+   and set *result; NOT_REAL if the operation must return NotImplemented
+   (s is not a real number, or its conversion raised TypeError); -1 with an
+   exception for any other error. */
+static int
+scalar_operand(PyObject *obj, double *result)
+{
+    if (PyFloat_CheckExact(obj)) {  /* the common case, first */
+        *result = PyFloat_AS_DOUBLE(obj);
+        return 0;
+    }
+    int status = as_real(obj, result);
+    if (status < 0 && PyErr_ExceptionMatches(PyExc_TypeError)) {
+        PyErr_Clear();
+        return NOT_REAL;
+    }
+    return status;
+}
+
+/* --- construction --------------------------------------------------------- */
+
+/* The general case of array(iterable): collect the floats in a growing
+   buffer, then copy them into an array of the right size. */
+static PyObject *
+array_from_iterator(PyTypeObject *type, PyObject *iterable)
+{
+    PyObject *iterator = PyObject_GetIter(iterable);  /* new reference */
+    if (iterator == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Format(PyExc_TypeError,
+                         "array() argument must be an iterable of real "
+                         "numbers, not '%s'", type_name(iterable));
+        }
+        return NULL;
+    }
+    /* A __length_hint__ is only a hint: never trust it beyond 8 MiB. */
+    Py_ssize_t capacity = PyObject_LengthHint(iterable, 8);
+    if (capacity < 0) {
+        Py_DECREF(iterator);
+        return NULL;
+    }
+    if (capacity > (1 << 20)) {
+        capacity = 1 << 20;
+    }
+    /* PyMem_New returns NULL if capacity * sizeof(double) would overflow. */
+    double *buffer = PyMem_New(double, capacity > 0 ? capacity : 1);
+    if (buffer == NULL) {
+        Py_DECREF(iterator);
+        return PyErr_NoMemory();
+    }
+
+    Py_ssize_t size = 0;
+    PyObject *item;
+    while ((item = PyIter_Next(iterator)) != NULL) {  /* new reference */
+        if (size == capacity) {
+            Py_ssize_t larger = capacity + capacity / 2 + 8;
+            double *grown = NULL;
+            if (capacity < MAX_ITEMS - capacity / 2 - 8) {
+                /* Not PyMem_Resize, which would overwrite `buffer` with
+                   NULL on failure, and leak it. */
+                grown = PyMem_Realloc(buffer, larger * sizeof(double));
+            }
+            if (grown == NULL) {
+                Py_DECREF(item);
+                goto no_memory;
+            }
+            buffer = grown;
+            capacity = larger;
+        }
+        int status = as_real(item, &buffer[size]);
+        if (status == NOT_REAL) {
+            PyErr_Format(PyExc_TypeError,
+                         "array() element %zd must be a real number, "
+                         "not '%s'", size, type_name(item));
+        }
+        Py_DECREF(item);
+        if (status != 0) {
+            goto error;
+        }
+        size++;
+    }
+    if (PyErr_Occurred()) {  /* PyIter_Next: NULL is the end, or an error */
+        goto error;
+    }
+    Py_DECREF(iterator);
+
+    ArrayObject *result = new_array(type, size);
+    if (result != NULL) {
+        memcpy(result->data, buffer, size * sizeof(double));
+    }
+    PyMem_Free(buffer);
+    return (PyObject *)result;
+
+  no_memory:
+    PyErr_NoMemory();
+  error:
+    Py_DECREF(iterator);
+    PyMem_Free(buffer);
+    return NULL;
+}
+
+/* array(iterable), shared by tp_new and the vectorcall. */
+static PyObject *
+array_from_iterable(PyTypeObject *type, PyObject *iterable)
+{
+    /* Fast path: an exact list or tuple of exact floats, like the 4-element
+       lists of the board benchmark.  Its loop runs no Python code, so the
+       list cannot change under it.  At the first item of another kind the
+       draft is dropped for the general path, which runs Python code
+       (__float__, __index__) safely. */
+    if (PyList_CheckExact(iterable) || PyTuple_CheckExact(iterable)) {
+        Py_ssize_t size = PySequence_Fast_GET_SIZE(iterable);
+        PyObject **items = PySequence_Fast_ITEMS(iterable);  /* borrowed */
+        ArrayObject *result = new_array(type, size);
+        if (result == NULL) {
+            return NULL;
+        }
+        Py_ssize_t i;
+        for (i = 0; i < size && PyFloat_CheckExact(items[i]); i++) {
+            result->data[i] = PyFloat_AS_DOUBLE(items[i]);
+        }
+        if (i == size) {
+            return (PyObject *)result;
+        }
+        Py_DECREF(result);
+    }
+    return array_from_iterator(type, iterable);
+}
+
+static PyObject *
+array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    PyObject *iterable;  /* borrowed from args */
+
+    if (kwargs != NULL && PyDict_Size(kwargs) != 0) {
+        PyErr_SetString(PyExc_TypeError,
+                        "array() takes no keyword arguments");
+        return NULL;
+    }
+    if (!PyArg_UnpackTuple(args, "array", 1, 1, &iterable)) {
+        return NULL;
+    }
+    return array_from_iterable(type, iterable);
+}
+
+#ifndef PYPY_VERSION
+/* CPython calls array(...) through this (PEP 590) rather than tp_new, which
+   spares building a tuple of the arguments.  A type spec can name it only
+   from 3.14 (Py_tp_vectorcall), so module_exec stores it in the type.
+   PyPy: cpyext ignores tp_vectorcall when calling a type; tp_new serves. */
+static PyObject *
+array_vectorcall(PyObject *type, PyObject *const *args, size_t nargsf,
+                 PyObject *kwnames)
+{
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+
+    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) {
+        PyErr_SetString(PyExc_TypeError,
+                        "array() takes no keyword arguments");
+        return NULL;
+    }
+    if (nargs != 1) {
+        PyErr_Format(PyExc_TypeError,
+                     "array() takes exactly one argument (%zd given)", nargs);
+        return NULL;
+    }
+    return array_from_iterable((PyTypeObject *)type, args[0]);
+}
+#endif
+
+/* --- the sequence interface ------------------------------------------------ */
+
+static Py_ssize_t
+array_length(PyObject *self)
+{
+    return Py_SIZE(self);
+}
+
+static PyObject *
+array_get_size(PyObject *self, void *Py_UNUSED(closure))
+{
+    return PyLong_FromSsize_t(Py_SIZE(self));
+}
+
+/* _rules.index: the offset of a[key] in the data, or -1 with an exception. */
+static Py_ssize_t
+item_offset(PyObject *self, PyObject *key)
+{
+    Py_ssize_t i;
+
+    if (!PyIndex_Check(key)) {
+        PyErr_Format(PyExc_TypeError,
+                     "array indices must be integers, not '%s'",
+                     type_name(key));
+        return -1;
+    }
+    /* With NULL as second argument, an int beyond Py_ssize_t is clipped:
+       it is then out of range, an IndexError like any other. */
+    i = PyNumber_AsSsize_t(key, NULL);
+    if (i == -1 && PyErr_Occurred()) {  /* raised by a __index__ */
+        return -1;
+    }
+    if (i < 0) {
+        i += Py_SIZE(self);
+    }
+    if (i < 0 || i >= Py_SIZE(self)) {
+        PyErr_SetString(PyExc_IndexError, "array index out of range");
+        return -1;
+    }
+    return i;
+}
+
+static PyObject *
+array_subscript(PyObject *self, PyObject *key)
+{
+    Py_ssize_t i = item_offset(self, key);
+    if (i < 0) {
+        return NULL;
+    }
+    return PyFloat_FromDouble(((ArrayObject *)self)->data[i]);
+}
+
+static int
+array_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
+{
+    double x;
+
+    if (value == NULL) {  /* del a[key] */
+        PyErr_SetString(PyExc_TypeError,
+                        "array does not support item deletion");
+        return -1;
+    }
+    Py_ssize_t i = item_offset(self, key);
+    if (i < 0) {
+        return -1;
+    }
+    int status = as_real(value, &x);
+    if (status == NOT_REAL) {
+        PyErr_Format(PyExc_TypeError,
+                     "array item must be a real number, not '%s'",
+                     type_name(value));
+    }
+    if (status != 0) {
+        return -1;
+    }
+    ((ArrayObject *)self)->data[i] = x;
+    return 0;
+}
+
+static PyObject *
+array_tolist(PyObject *self, PyObject *Py_UNUSED(ignored))
+{
+    ArrayObject *array = (ArrayObject *)self;
+    PyObject *list = PyList_New(Py_SIZE(array));
+    if (list == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < Py_SIZE(array); i++) {
+        PyObject *item = PyFloat_FromDouble(array->data[i]);
+        if (item == NULL) {
+            Py_DECREF(list);  /* a list with NULL items is safe to release */
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, item);  /* steals the reference */
+    }
+    return list;
+}
+
+/* repr(a) is "array(" + repr(a.tolist()) + ")": the repr of each float,
+   exactly as _rules.format_repr writes it. */
+static PyObject *
+array_repr(PyObject *self)
+{
+    PyObject *list = array_tolist(self, NULL);
+    if (list == NULL) {
+        return NULL;
+    }
+    PyObject *result = PyUnicode_FromFormat("array(%R)", list);
+    Py_DECREF(list);
+    return result;
+}
+
+static PyObject *
+array_iter(PyObject *self)
+{
+    module_state *state = PyType_GetModuleState(Py_TYPE(self));
+    if (state == NULL) {
+        return NULL;
+    }
+    IteratorObject *iterator = PyObject_New(IteratorObject,
+                                            state->iterator_type);
+    if (iterator == NULL) {
+        return NULL;
+    }
+    Py_INCREF(self);
+    iterator->array = (ArrayObject *)self;
+    iterator->index = 0;
+    return (PyObject *)iterator;
+}
+
+/* --- the buffer protocol ---------------------------------------------------- */
+
+/* Export the data as a 1-D, contiguous, writable buffer of doubles (format
+   "d"), so that numpy.asarray(a) and memoryview(a) share it without a copy.
+   The array cannot be resized, so the buffer stays valid as long as the view
+   holds its reference: nothing to count, no bf_releasebuffer. */
+static int
+array_getbuffer(PyObject *self, Py_buffer *view, int flags)
+{
+    ArrayObject *array = (ArrayObject *)self;
+
+    if (view == NULL) {
+        PyErr_SetString(PyExc_BufferError, "array: NULL view in getbuffer");
+        return -1;
+    }
+    view->buf = array->data;
+    Py_INCREF(self);
+    view->obj = self;
+    view->len = Py_SIZE(array) * (Py_ssize_t)sizeof(double);
+    view->readonly = 0;
+    view->itemsize = sizeof(double);
+    view->format = (flags & PyBUF_FORMAT) == PyBUF_FORMAT ? "d" : NULL;
+    view->ndim = 1;
+    /* shape and strides point into objects that the view keeps alive: the
+       array's own size and the view's own itemsize (contiguous data). */
+    view->shape = (flags & PyBUF_ND) == PyBUF_ND ? &array->ob_base.ob_size : NULL;
+    view->strides =
+        (flags & PyBUF_STRIDES) == PyBUF_STRIDES ? &view->itemsize : NULL;
+    view->suboffsets = NULL;
+    view->internal = NULL;
+    return 0;
+}
+
+/* --- arithmetic ------------------------------------------------------------- */
+
+/* The binary slots get (a, s) for a * s and (s, a) for s * a; foreign
+   operands give NotImplemented, so that Python tries the other operand and
+   then raises TypeError. */
+
+static PyObject *
+array_multiply(PyObject *left, PyObject *right)
+{
+    PyObject *array, *scalar;
+    double s;
+
+    if (is_array(left)) {
+        array = left;
+        scalar = right;
+    }
+    else if (is_array(right)) {
+        array = right;
+        scalar = left;
+    }
+    else {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    int status = scalar_operand(scalar, &s);
+    if (status == NOT_REAL) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    if (status < 0) {
+        return NULL;
+    }
+    Py_ssize_t size = Py_SIZE(array);
+    ArrayObject *result = new_array(Py_TYPE(array), size);
+    if (result == NULL) {
+        return NULL;
+    }
+    const double *data = ((ArrayObject *)array)->data;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        result->data[i] = data[i] * s;
+    }
+    return (PyObject *)result;
+}
+
+static PyObject *
+array_true_divide(PyObject *left, PyObject *right)
+{
+    double s;
+
+    if (!is_array(left)) {  /* s / a is not defined */
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    int status = scalar_operand(right, &s);
+    if (status == NOT_REAL) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    if (status < 0) {
+        return NULL;
+    }
+    Py_ssize_t size = Py_SIZE(left);
+    ArrayObject *result = new_array(Py_TYPE(left), size);
+    if (result == NULL) {
+        return NULL;
+    }
+    const double *data = ((ArrayObject *)left)->data;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        result->data[i] = data[i] / s;  /* IEEE 754: x / 0.0 is inf or nan */
+    }
+    return (PyObject *)result;
+}
+
+/* a + b and a - b need two arrays of the same type (not merely two arrays of
+   this file: each module object has its own type) and the same length.
+   Return 1 if they are; 0 if the operation must return NotImplemented; -1
+   with a ValueError if the lengths differ. */
+static int
+check_two_arrays(PyObject *left, PyObject *right)
+{
+    if (!is_array(left) || Py_TYPE(left) != Py_TYPE(right)) {
+        return 0;
+    }
+    if (Py_SIZE(left) != Py_SIZE(right)) {
+        PyErr_Format(PyExc_ValueError,
+                     "operands have different lengths: %zd and %zd",
+                     Py_SIZE(left), Py_SIZE(right));
+        return -1;
+    }
+    return 1;
+}
+
+static PyObject *
+array_add(PyObject *left, PyObject *right)
+{
+    int status = check_two_arrays(left, right);
+    if (status == 0) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    if (status < 0) {
+        return NULL;
+    }
+    Py_ssize_t size = Py_SIZE(left);
+    ArrayObject *result = new_array(Py_TYPE(left), size);
+    if (result == NULL) {
+        return NULL;
+    }
+    const double *a = ((ArrayObject *)left)->data;
+    const double *b = ((ArrayObject *)right)->data;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        result->data[i] = a[i] + b[i];
+    }
+    return (PyObject *)result;
+}
+
+static PyObject *
+array_subtract(PyObject *left, PyObject *right)
+{
+    int status = check_two_arrays(left, right);
+    if (status == 0) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    if (status < 0) {
+        return NULL;
+    }
+    Py_ssize_t size = Py_SIZE(left);
+    ArrayObject *result = new_array(Py_TYPE(left), size);
+    if (result == NULL) {
+        return NULL;
+    }
+    const double *a = ((ArrayObject *)left)->data;
+    const double *b = ((ArrayObject *)right)->data;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        result->data[i] = a[i] - b[i];
+    }
+    return (PyObject *)result;
+}
+
+static PyObject *
+array_negative(PyObject *self)
+{
+    ArrayObject *result = new_array(Py_TYPE(self), Py_SIZE(self));
+    if (result == NULL) {
+        return NULL;
+    }
+    const double *data = ((ArrayObject *)self)->data;
+    for (Py_ssize_t i = 0; i < Py_SIZE(result); i++) {
+        result->data[i] = -data[i];
+    }
+    return (PyObject *)result;
+}
+
+/* --- the array type --------------------------------------------------------- */
+
+static PyMethodDef array_methods[] = {
+    {"tolist", array_tolist, METH_NOARGS,
+     "tolist($self, /)\n--\n\nThe items, as a new list of floats."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef array_getset[] = {
+    /* No setter: a.size = 3 is an AttributeError. */
+    {"size", array_get_size, NULL, "The number of items.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+PyDoc_STRVAR(array_doc,
+"array(iterable, /)\n--\n\n"
+"A one-dimensional array of float64, made from an iterable of real numbers.");
+
+static PyType_Slot array_slots[] = {
+    {Py_tp_doc, (void *)array_doc},
+    {Py_tp_new, array_new},
+    {Py_tp_dealloc, array_dealloc},
+    {Py_tp_repr, array_repr},
+    {Py_tp_iter, array_iter},
+    {Py_tp_methods, array_methods},
+    {Py_tp_getset, array_getset},
+    {Py_nb_multiply, array_multiply},
+    {Py_nb_true_divide, array_true_divide},
+    {Py_nb_add, array_add},
+    {Py_nb_subtract, array_subtract},
+    {Py_nb_negative, array_negative},
+    /* len() looks at sq_length first, the mapping slots serve a[i]. */
+    {Py_sq_length, array_length},
+    {Py_mp_length, array_length},
+    {Py_mp_subscript, array_subscript},
+    {Py_mp_ass_subscript, array_ass_subscript},
+    {Py_bf_getbuffer, array_getbuffer},
+    {0, NULL},
+};
+
+/* Py_TPFLAGS_IMMUTABLETYPE (3.10): the type's attributes cannot be set,
+   like those of a static type.  PyPy 3.9 does not have it. */
+#ifdef Py_TPFLAGS_IMMUTABLETYPE
+#define IMMUTABLE Py_TPFLAGS_IMMUTABLETYPE
+#else
+#define IMMUTABLE 0
+#endif
+
+static PyType_Spec array_spec = {
+    .name = "piconumpy._capi.array",
+    .basicsize = offsetof(ArrayObject, data),
+    .itemsize = sizeof(double),
+    /* No Py_TPFLAGS_BASETYPE (see is_array); no Py_TPFLAGS_HAVE_GC: an
+       array holds no reference, so it can be part of no cycle. */
+    .flags = Py_TPFLAGS_DEFAULT | IMMUTABLE,
+    .slots = array_slots,
+};
+
+/* --- the iterator type ------------------------------------------------------ */
+
+static void
+iterator_dealloc(PyObject *self)
+{
+    PyTypeObject *type = Py_TYPE(self);
+    Py_XDECREF(((IteratorObject *)self)->array);
+    type->tp_free(self);
+    Py_DECREF(type);
+}
+
+static PyObject *
+iterator_next(PyObject *self)
+{
+    IteratorObject *iterator = (IteratorObject *)self;
+    ArrayObject *array = iterator->array;
+
+    if (array == NULL) {  /* exhausted (or made by calling the type) */
+        return NULL;
+    }
+    if (iterator->index < Py_SIZE(array)) {
+        return PyFloat_FromDouble(array->data[iterator->index++]);
+    }
+    iterator->array = NULL;  /* release the array as soon as possible */
+    Py_DECREF(array);
+    return NULL;  /* the end, without an exception: StopIteration */
+}
+
+static PyType_Slot iterator_slots[] = {
+    {Py_tp_dealloc, iterator_dealloc},
+    {Py_tp_iter, PyObject_SelfIter},
+    {Py_tp_iternext, iterator_next},
+    {0, NULL},
+};
+
+/* Py_TPFLAGS_DISALLOW_INSTANTIATION (3.10) forbids type(iter(a))().  PyPy
+   3.9 lacks it: there such an iterator is empty (iterator_next checks). */
+#ifdef Py_TPFLAGS_DISALLOW_INSTANTIATION
+#define NOT_CALLABLE Py_TPFLAGS_DISALLOW_INSTANTIATION
+#else
+#define NOT_CALLABLE 0
+#endif
+
+static PyType_Spec iterator_spec = {
+    .name = "piconumpy._capi.array_iterator",
+    .basicsize = sizeof(IteratorObject),
+    /* No GC either: it refers only to an array, which refers to nothing. */
+    .flags = Py_TPFLAGS_DEFAULT | IMMUTABLE | NOT_CALLABLE,
+    .slots = iterator_slots,
+};
+
+/* --- the module functions --------------------------------------------------- */
+
+/* _rules.size: the n of zeros(n) and empty(n), or -1 with an exception. */
+static Py_ssize_t
+size_argument(PyObject *arg, const char *function)
+{
+    if (!PyIndex_Check(arg)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s() size must be an integer, not '%s'",
+                     function, type_name(arg));
+        return -1;
+    }
+    PyObject *index = PyNumber_Index(arg);  /* new reference */
+    if (index == NULL) {
+        return -1;
+    }
+    /* With NULL as second argument, an int beyond Py_ssize_t is clipped
+       (and then too large, or negative), it raises nothing. */
+    Py_ssize_t n = PyNumber_AsSsize_t(index, NULL);
+    if (n == -1 && PyErr_Occurred()) {
+        Py_DECREF(index);
+        return -1;
+    }
+    if (n < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s() size must be non-negative, got %S",
+                     function, index);
+    }
+    else if (n > MAX_SIZE) {
+        PyErr_Format(PyExc_MemoryError,
+                     "%s() cannot allocate %S float64 items",
+                     function, index);
+    }
+    Py_DECREF(index);
+    return n < 0 || n > MAX_SIZE ? -1 : n;
+}
+
+static PyObject *
+piconumpy_zeros(PyObject *module, PyObject *arg)
+{
+    Py_ssize_t n = size_argument(arg, "zeros");
+    if (n < 0) {
+        return NULL;
+    }
+    module_state *state = PyModule_GetState(module);
+    ArrayObject *result = new_array(state->array_type, n);
+    if (result == NULL) {
+        return NULL;
+    }
+    /* All bits zero is 0.0 in IEEE 754. */
+    memset(result->data, 0, n * sizeof(double));
+    return (PyObject *)result;
+}
+
+static PyObject *
+piconumpy_empty(PyObject *module, PyObject *arg)
+{
+    Py_ssize_t n = size_argument(arg, "empty");
+    if (n < 0) {
+        return NULL;
+    }
+    module_state *state = PyModule_GetState(module);
+    /* Uninitialised, like numpy.empty: any doubles may come out. */
+    return (PyObject *)new_array(state->array_type, n);
+}
+
+/* cos(x) and sin(x): a real number gives a float, an array of this module a
+   new array.  libm follows IEEE 754: cos(inf) is nan, without an error. */
+static PyObject *
+elementwise(PyObject *module, PyObject *x, double (*function)(double),
+            const char *name)
+{
+    double value;
+
+    if (PyFloat_CheckExact(x)) {  /* the common case, first */
+        return PyFloat_FromDouble(function(PyFloat_AS_DOUBLE(x)));
+    }
+    module_state *state = PyModule_GetState(module);
+    if (Py_TYPE(x) == state->array_type) {
+        ArrayObject *result = new_array(state->array_type, Py_SIZE(x));
+        if (result == NULL) {
+            return NULL;
+        }
+        const double *data = ((ArrayObject *)x)->data;
+        for (Py_ssize_t i = 0; i < Py_SIZE(x); i++) {
+            result->data[i] = function(data[i]);
+        }
+        return (PyObject *)result;
+    }
+    int status = as_real(x, &value);
+    if (status == NOT_REAL) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s() argument must be a real number, not '%s'",
+                     name, type_name(x));
+    }
+    if (status != 0) {
+        return NULL;
+    }
+    return PyFloat_FromDouble(function(value));
+}
+
+static PyObject *
+piconumpy_cos(PyObject *module, PyObject *x)
+{
+    return elementwise(module, x, cos, "cos");
+}
+
+static PyObject *
+piconumpy_sin(PyObject *module, PyObject *x)
+{
+    return elementwise(module, x, sin, "sin");
+}
+
+static PyMethodDef module_methods[] = {
+    {"zeros", piconumpy_zeros, METH_O,
+     "zeros($module, n, /)\n--\n\nAn array of n zeros."},
+    {"empty", piconumpy_empty, METH_O,
+     "empty($module, n, /)\n--\n\nAn array of n uninitialised floats."},
+    {"cos", piconumpy_cos, METH_O,
+     "cos($module, x, /)\n--\n\n"
+     "The cosine of a real number (a float) or of each item of an array."},
+    {"sin", piconumpy_sin, METH_O,
+     "sin($module, x, /)\n--\n\n"
+     "The sine of a real number (a float) or of each item of an array."},
+    {NULL, NULL, 0, NULL},
+};
+
+/* --- the module ------------------------------------------------------------- */
+
+static int
+module_exec(PyObject *module)
+{
+    module_state *state = PyModule_GetState(module);
+
+    /* On failure the module is released, and module_clear releases what
+       this function stored in the state. */
+    state->array_type = (PyTypeObject *)PyType_FromModuleAndSpec(
+        module, &array_spec, NULL);
+    if (state->array_type == NULL) {
+        return -1;
+    }
+    /* __array_ufunc__ = None makes numpy defer: numpy.float64(2.0) * a then
+       returns NotImplemented and our nb_multiply runs.  It must be a plain
+       class attribute (numpy reads it on the type), and the type is
+       immutable, so it goes into the new type's dict, followed by the
+       PyType_Modified that any direct change of a type requires. */
+    if (PyDict_SetItemString(state->array_type->tp_dict, "__array_ufunc__",
+                             Py_None) < 0) {
+        return -1;
+    }
+    PyType_Modified(state->array_type);
+#ifndef PYPY_VERSION
+    state->array_type->tp_vectorcall = array_vectorcall;
+#endif
+
+    state->iterator_type = (PyTypeObject *)PyType_FromModuleAndSpec(
+        module, &iterator_spec, NULL);
+    if (state->iterator_type == NULL) {
+        return -1;
+    }
+    /* Takes its own reference; the module namespace gets "array". */
+    return PyModule_AddType(module, state->array_type);
+}
+
+static int
+module_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    module_state *state = PyModule_GetState(module);
+    Py_VISIT(state->array_type);
+    Py_VISIT(state->iterator_type);
+    return 0;
+}
+
+static int
+module_clear(PyObject *module)
+{
+    module_state *state = PyModule_GetState(module);
+    Py_CLEAR(state->array_type);
+    Py_CLEAR(state->iterator_type);
+    return 0;
+}
+
+static void
+module_free(void *module)
+{
+    module_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "piconumpy._capi",
+    .m_doc = "piconumpy's array, written with the CPython C-API.",
+    .m_size = sizeof(module_state),
+    .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
+};
+
+PyMODINIT_FUNC
+PyInit__capi(void)
+{
+    return PyModuleDef_Init(&module_def);
+}
