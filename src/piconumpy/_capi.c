@@ -59,8 +59,8 @@ static void array_dealloc(PyObject *self);
    in either order and have no module to ask for the type (before 3.11's
    PyType_GetModuleByDef, which PyPy 3.9 lacks), so they recognise an array
    by its deallocator: every array type of this file, one per module object,
-   has it, and no other type can, since the array type cannot be subclassed
-   (no Py_TPFLAGS_BASETYPE). */
+   has it, and no other objects can, since the type has no subclass (no
+   Py_TPFLAGS_BASETYPE; on PyPy, see array_new). */
 static inline int
 is_array(PyObject *obj)
 {
@@ -530,8 +530,9 @@ array_getbuffer(PyObject *self, Py_buffer *view, int flags)
     view->itemsize = sizeof(double);
     view->format = (flags & PyBUF_FORMAT) == PyBUF_FORMAT ? "d" : NULL;
     view->ndim = 1;
-    /* shape and strides point into objects that the view keeps alive: the
-       array's own size and the view's own itemsize (contiguous data). */
+    /* shape and strides point to memory that lives as long as the view:
+       the array's own size, and the view's own itemsize (the data is
+       contiguous), as PyBuffer_FillInfo and the array module do. */
     view->shape =
         (flags & PyBUF_ND) == PyBUF_ND ? &array->ob_base.ob_size : NULL;
     view->strides =
