@@ -1,0 +1,484 @@
+# cython: language_level=3
+# cython: boundscheck=False, wraparound=False
+# cython: cdivision=True
+# cython: auto_pickle=False, autotestdict=False
+# cython: c_api_binop_methods=False
+"""``cython``: the piconumpy array in Cython, its floats in a C array.
+
+Behaves exactly like ``purepy`` (the specification, see ``_rules.py``).
+Where Cython's own conversions differ from the rules, this file does the
+conversion itself:
+
+* ``cdivision=True`` makes ``x / 0.0`` IEEE (inf or nan) instead of
+  Cython's ZeroDivisionError; no integer is divided anywhere in this file.
+* ``boundscheck=False, wraparound=False``: every index is checked (and a
+  negative one wrapped) by ``checked_index`` before any access; the loops
+  go over raw pointers.
+* indices are converted with ``PyNumber_AsSsize_t(i, IndexError)`` (a huge
+  int is an IndexError, as in the rules) instead of Cython's
+  ``<Py_ssize_t>``, which raises OverflowError.
+* real numbers go through ``PyFloat_AsDouble`` after ``is_real`` has checked
+  the type, so that a non-number is a TypeError with the rules' message, and
+  is NotImplemented in arithmetic without an exception being raised at all.
+"""
+
+cimport cython
+from cpython.float cimport (
+    PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_Check, PyFloat_CheckExact,
+)
+from cpython.list cimport PyList_CheckExact
+from cpython.long cimport PyLong_AsDouble
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.number cimport PyIndex_Check, PyNumber_AsSsize_t, PyNumber_Index
+from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
+from cpython.pyport cimport PY_SSIZE_T_MAX
+from cpython.sequence cimport PySequence_Fast_GET_ITEM, PySequence_Fast_GET_SIZE
+from cpython.tuple cimport PyTuple_CheckExact
+from libc.math cimport cos as c_cos, sin as c_sin
+from libc.string cimport memcpy, memset
+
+__all__ = ["array", "zeros", "empty", "cos", "sin"]
+
+cdef extern from *:
+    """
+    /* The objects PyFloat_AsDouble accepts: floats, and instances of a type
+       with __float__ (nb_float) or __index__ (nb_index).  Checking the type
+       first lets a caller reject anything else without raising, and with
+       the rules' own message. */
+    #ifdef PYPY_VERSION
+    /* cpyext gives every class defined in Python an nb_float slot, whatever
+       its methods: ask the type itself, as the rules do. */
+    static int piconumpy_type_has(PyObject *value, const char *name)
+    {
+        return PyObject_HasAttrString((PyObject *)Py_TYPE(value), name);
+    }
+    #define piconumpy_has_float(value) piconumpy_type_has(value, "__float__")
+    #define piconumpy_has_index(value) piconumpy_type_has(value, "__index__")
+    #else
+    static inline int piconumpy_has_float(PyObject *value)
+    {
+        PyNumberMethods *number = Py_TYPE(value)->tp_as_number;
+        return number != NULL && number->nb_float != NULL;
+    }
+    #define piconumpy_has_index(value) PyIndex_Check(value)
+    #endif
+
+    static inline int piconumpy_is_real(PyObject *value)
+    {
+        return PyFloat_Check(value) || piconumpy_has_float(value)
+               || piconumpy_has_index(value);
+    }
+    """
+    bint has_float "piconumpy_has_float"(object value)
+    bint is_real "piconumpy_is_real"(object value)
+
+# _rules.MAX_SIZE: above it, a size is a MemoryError (n * 8 would overflow).
+cdef Py_ssize_t MAX_SIZE = PY_SSIZE_T_MAX // sizeof(double)
+# The stride of every buffer we export (the buffer's strides point here).
+cdef Py_ssize_t ITEM_SIZE = sizeof(double)
+
+
+cdef inline str type_name(object value):
+    return type(value).__name__
+
+
+# --- conversions, following _rules.py ---------------------------------------
+
+cdef double as_real(object value) except? -1.0:
+    """``PyFloat_AsDouble(value)`` for a ``value`` that ``is_real`` accepts.
+
+    PyPy's PyFloat_AsDouble (cpyext) ignores ``__index__``: that case is
+    done here, as CPython does it.
+    """
+    if PyFloat_Check(value) or has_float(value):
+        return PyFloat_AsDouble(value)
+    return PyLong_AsDouble(PyNumber_Index(value))
+
+
+cdef double checked_real(object value, str what) except? -1.0:
+    """``_rules.real``: ``value`` as a double, TypeError naming ``what``."""
+    if PyFloat_CheckExact(value):
+        return PyFloat_AS_DOUBLE(value)
+    if not is_real(value):
+        raise TypeError(
+            f"{what} must be a real number, not '{type_name(value)}'"
+        )
+    return as_real(value)
+
+
+cdef inline double element_value(object value, Py_ssize_t position) except? -1.0:
+    """An element of the input of ``array()`` (``_rules.iterate``)."""
+    if PyFloat_CheckExact(value):
+        return PyFloat_AS_DOUBLE(value)
+    # The message is only formatted when there is an error.
+    if not is_real(value):
+        raise TypeError(
+            f"array() element {position} must be a real number, "
+            f"not '{type_name(value)}'"
+        )
+    return as_real(value)
+
+
+cdef int scalar(object value, double *result) except -1:
+    """``_rules.scalar_or_none``: 1 and ``*result`` set, or 0 (NotImplemented).
+
+    Only a TypeError means "not a real number"; other errors propagate.
+    """
+    if PyFloat_Check(value):
+        result[0] = PyFloat_AS_DOUBLE(value)
+        return 1
+    if not is_real(value):
+        return 0
+    try:
+        result[0] = as_real(value)
+    except TypeError:
+        return 0
+    return 1
+
+
+cdef Py_ssize_t checked_size(object n, str function) except -1:
+    """``_rules.size``: the size given to ``zeros(n)`` or ``empty(n)``."""
+    try:
+        n = PyNumber_Index(n)
+    except TypeError:
+        raise TypeError(
+            f"{function}() size must be an integer, not '{type_name(n)}'"
+        ) from None
+    if n < 0:
+        raise ValueError(f"{function}() size must be non-negative, got {n}")
+    if n > MAX_SIZE:
+        raise MemoryError(f"{function}() cannot allocate {n} float64 items")
+    return n
+
+
+cdef inline Py_ssize_t checked_index(array self, object i) except -1:
+    """``_rules.index``: ``a[i]``'s index, wrapped and checked in range."""
+    cdef Py_ssize_t k
+    if not PyIndex_Check(i):
+        raise TypeError(
+            f"array indices must be integers, not '{type_name(i)}'"
+        )
+    k = PyNumber_AsSsize_t(i, IndexError)
+    if k < 0:
+        k += self.length
+    # One unsigned comparison checks 0 <= k < length.
+    if <size_t>k >= <size_t>self.length:
+        raise IndexError("array index out of range")
+    return k
+
+
+# --- storage -----------------------------------------------------------------
+
+cdef double *allocate(Py_ssize_t n) except NULL:
+    """Room for ``n`` uninitialised doubles, to free with PyMem_Free."""
+    cdef double *data
+    if n > MAX_SIZE:
+        raise MemoryError(f"cannot allocate {n} float64 items")
+    # PyMem_Malloc(0) returns a unique non-NULL pointer: no special case.
+    data = <double *>PyMem_Malloc(n * sizeof(double))
+    if data == NULL:
+        raise MemoryError()
+    return data
+
+
+cdef double *reallocate(double *data, Py_ssize_t n) except NULL:
+    """``data`` resized to ``n`` doubles; on failure ``data`` is unchanged."""
+    cdef double *resized
+    if n > MAX_SIZE:
+        raise MemoryError(f"cannot allocate {n} float64 items")
+    resized = <double *>PyMem_Realloc(data, n * sizeof(double))
+    if resized == NULL:
+        raise MemoryError()
+    return resized
+
+
+cdef inline array new_array(type cls, Py_ssize_t n):
+    """A new array of type ``cls`` with ``n`` uninitialised doubles.
+
+    Like ``purepy``'s ``_wrap``, results have the type of their operand, so
+    that a subclass of ``array`` gets instances of itself.
+    """
+    cdef array result
+    if cls is array:
+        result = array.__new__(array)  # a direct call of the tp_new slot
+    else:
+        result = cls.__new__(cls)
+    result.data = allocate(n)
+    result.length = n
+    return result
+
+
+cdef Py_ssize_t build(object iterable, double **result) except -1:
+    """The elements of ``iterable`` (``_rules.iterate``) in a new C array.
+
+    Set ``*result`` to the C array and return its length.  The elements are
+    collected apart from any array: a ``__float__`` called on the way can
+    do anything, even re-run ``__init__`` on the array being built.
+    """
+    cdef Py_ssize_t n = 0, capacity
+    cdef double *data
+    cdef array source
+    if type(iterable) is array:
+        source = iterable
+        data = allocate(source.length)
+        if source.length:
+            memcpy(data, source.data, source.length * sizeof(double))
+        result[0] = data
+        return source.length
+    if PyList_CheckExact(iterable) or PyTuple_CheckExact(iterable):
+        # Read the items in place.  An item's __float__ can change a list's
+        # size: like a list iterator, re-read it at every step.
+        capacity = PySequence_Fast_GET_SIZE(iterable)
+        data = allocate(capacity)
+        try:
+            while n < PySequence_Fast_GET_SIZE(iterable):
+                if n == capacity:
+                    capacity = 2 * capacity + 4
+                    data = reallocate(data, capacity)
+                # <object> takes a reference: __float__ may drop the list's.
+                data[n] = element_value(
+                    <object>PySequence_Fast_GET_ITEM(iterable, n), n
+                )
+                n += 1
+        except BaseException:
+            PyMem_Free(data)
+            raise
+        result[0] = data
+        return n
+    try:
+        iterator = iter(iterable)
+    except TypeError:
+        raise TypeError(
+            "array() argument must be an iterable of real numbers, "
+            f"not '{type_name(iterable)}'"
+        ) from None
+    capacity = 8
+    data = allocate(capacity)
+    try:
+        for value in iterator:
+            if n == capacity:
+                capacity *= 2
+                data = reallocate(data, capacity)
+            data[n] = element_value(value, n)
+            n += 1
+    except BaseException:
+        PyMem_Free(data)
+        raise
+    result[0] = data
+    return n
+
+
+# --- the array type ----------------------------------------------------------
+
+cdef class array:
+    """A one-dimensional array of float64."""
+
+    # ``data`` holds ``length`` doubles; NULL only before __init__ has run
+    # (``array.__new__(array)``), with ``length == 0``.
+    cdef double *data
+    cdef Py_ssize_t length
+    # Buffers exported and not yet released: __init__ must not free the
+    # memory they point to.
+    cdef Py_ssize_t exports
+
+    # numpy must not turn ``numpy_scalar * a`` into a numpy array: with
+    # __array_ufunc__ = None it returns NotImplemented, so our __rmul__ runs.
+    __array_ufunc__ = None
+
+    def __init__(self, iterable):
+        cdef double *data = NULL
+        cdef Py_ssize_t n = build(iterable, &data)
+        if self.exports:
+            # A buffer (numpy.asarray(a)) points to the current memory.
+            PyMem_Free(data)
+            raise BufferError("cannot re-initialise an array whose memory "
+                              "is exported")
+        PyMem_Free(self.data)
+        self.data = data
+        self.length = n
+
+    def __dealloc__(self):
+        PyMem_Free(self.data)
+
+    @property
+    def size(self):
+        return self.length
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, i):
+        return self.data[checked_index(self, i)]
+
+    def __setitem__(self, i, value):
+        cdef Py_ssize_t k = checked_index(self, i)
+        self.data[k] = checked_real(value, "array item")
+
+    def __delitem__(self, i):
+        raise TypeError("array does not support item deletion")
+
+    def __iter__(self):
+        cdef array_iterator iterator = array_iterator.__new__(array_iterator)
+        iterator.source = self
+        return iterator
+
+    def tolist(self):
+        return [self.data[k] for k in range(self.length)]
+
+    def __repr__(self):
+        return "array([" + ", ".join(
+            [repr(self.data[k]) for k in range(self.length)]
+        ) + "])"
+
+    # Cython 3 (c_api_binop_methods=False) calls __mul__ with the array on
+    # the left and __rmul__ with the array on the right, as Python does.
+    def __mul__(self, other):
+        return multiply(self, other)
+
+    def __rmul__(self, other):
+        return multiply(self, other)
+
+    def __truediv__(self, other):
+        cdef double s
+        cdef Py_ssize_t k
+        if not scalar(other, &s):
+            return NotImplemented
+        cdef array result = new_array(type(self), self.length)
+        for k in range(self.length):
+            result.data[k] = self.data[k] / s  # IEEE: cdivision
+        return result
+
+    def __add__(self, other):
+        cdef array b = check_operand(self, other)
+        cdef Py_ssize_t k
+        if b is None:
+            return NotImplemented
+        cdef array result = new_array(type(self), self.length)
+        for k in range(self.length):
+            result.data[k] = self.data[k] + b.data[k]
+        return result
+
+    def __sub__(self, other):
+        cdef array b = check_operand(self, other)
+        cdef Py_ssize_t k
+        if b is None:
+            return NotImplemented
+        cdef array result = new_array(type(self), self.length)
+        for k in range(self.length):
+            result.data[k] = self.data[k] - b.data[k]
+        return result
+
+    def __neg__(self):
+        cdef Py_ssize_t k
+        cdef array result = new_array(type(self), self.length)
+        for k in range(self.length):
+            result.data[k] = -self.data[k]
+        return result
+
+    # The buffer protocol: numpy.asarray(a) shares the array's memory.
+    def __getbuffer__(self, Py_buffer *view, int flags):
+        view.obj = self
+        view.buf = self.data
+        view.len = self.length * sizeof(double)
+        view.readonly = 0
+        view.itemsize = sizeof(double)
+        view.format = NULL
+        if flags & PyBUF_FORMAT:
+            view.format = b"d"  # a C string constant
+        view.ndim = 1
+        view.shape = &self.length if flags & PyBUF_ND else NULL
+        view.strides = &ITEM_SIZE if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
+        view.suboffsets = NULL
+        view.internal = NULL
+        self.exports += 1
+
+    def __releasebuffer__(self, Py_buffer *view):
+        self.exports -= 1
+
+
+cdef object multiply(array self, object other):
+    cdef double s
+    cdef Py_ssize_t k
+    if not scalar(other, &s):
+        return NotImplemented
+    cdef array result = new_array(type(self), self.length)
+    for k in range(self.length):
+        result.data[k] = self.data[k] * s
+    return result
+
+
+cdef array check_operand(array self, object other):
+    """``other`` as an array if ``self + other`` is defined, else None."""
+    if type(other) is not type(self):
+        return None
+    cdef array b = other
+    if b.length != self.length:
+        raise ValueError(
+            f"operands have different lengths: {self.length} and {b.length}"
+        )
+    return b
+
+
+@cython.final
+cdef class array_iterator:
+    """Iterator over an array's items, as floats."""
+
+    cdef array source
+    cdef Py_ssize_t position
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.position >= self.source.length:
+            raise StopIteration
+        self.position += 1
+        return self.source.data[self.position - 1]
+
+
+# --- functions -----------------------------------------------------------------
+
+cdef array filled(Py_ssize_t n, bint zero):
+    cdef array result = new_array(array, n)
+    if zero and n:
+        memset(result.data, 0, n * sizeof(double))
+    return result
+
+
+def zeros(n):
+    """A new array of ``n`` zeros."""
+    return filled(checked_size(n, "zeros"), True)
+
+
+def empty(n):
+    """A new array of ``n`` uninitialised float64 items."""
+    return filled(checked_size(n, "empty"), False)
+
+
+ctypedef double (*unary_function)(double) noexcept nogil
+
+
+cdef object elementwise(unary_function function, str name, object x):
+    """``function`` of a real number, or of each item of an array."""
+    cdef array source, result
+    cdef Py_ssize_t k
+    if PyFloat_CheckExact(x):
+        return function(PyFloat_AS_DOUBLE(x))
+    if type(x) is array:
+        source = x
+        result = new_array(array, source.length)
+        for k in range(source.length):
+            result.data[k] = function(source.data[k])
+        return result
+    return function(checked_real(x, name))
+
+
+def cos(x):
+    """The cosine of a real number (float), or of each item of an array."""
+    # libm's cos(inf) is nan (errno is set, but Python does not look at it).
+    return elementwise(c_cos, "cos() argument", x)
+
+
+def sin(x):
+    """The sine of a real number (float), or of each item of an array."""
+    return elementwise(c_sin, "sin() argument", x)
