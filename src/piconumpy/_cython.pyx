@@ -72,6 +72,10 @@ cdef extern from *:
     bint has_float "piconumpy_has_float"(object value)
     bint is_real "piconumpy_is_real"(object value)
 
+cdef enum:
+    # Arrays of up to SMALL items keep them inside the array object.
+    SMALL = 4
+
 # _rules.MAX_SIZE: above it, a size is a MemoryError (n * 8 would overflow).
 cdef Py_ssize_t MAX_SIZE = PY_SSIZE_T_MAX // sizeof(double)
 # The stride of every buffer we export (the buffer's strides point here).
@@ -192,6 +196,83 @@ cdef double *reallocate(double *data, Py_ssize_t n) except NULL:
     return resized
 
 
+cdef double *grow(double *data, double *small, Py_ssize_t n,
+                  Py_ssize_t capacity) except NULL:
+    """Room for ``capacity`` doubles, starting with the ``n`` of ``data``.
+
+    ``data`` is ``small`` (left as it is) or from PyMem_Malloc (resized).
+    """
+    cdef double *grown
+    if data != small:
+        return reallocate(data, capacity)
+    grown = allocate(capacity)
+    memcpy(grown, small, n * sizeof(double))
+    return grown
+
+
+cdef Py_ssize_t build(object iterable, double *small, double **result) except -1:
+    """Collect the elements of ``iterable`` (``_rules.iterate``) as doubles.
+
+    They go to ``small`` (room for SMALL doubles) if they fit, else to a new
+    PyMem_Malloc'd C array; set ``*result`` to the one used and return the
+    number of elements.  They are collected apart from any array: a
+    ``__float__`` called on the way can do anything, even re-run
+    ``__init__`` on the array being built.
+    """
+    cdef Py_ssize_t n = 0, capacity = SMALL
+    cdef double *data = small
+    cdef array source
+    if type(iterable) is array:
+        source = iterable
+        if source.length > SMALL:
+            data = allocate(source.length)
+        memcpy(data, source.data, source.length * sizeof(double))
+        result[0] = data
+        return source.length
+    if PyList_CheckExact(iterable) or PyTuple_CheckExact(iterable):
+        if PySequence_Fast_GET_SIZE(iterable) > SMALL:
+            capacity = PySequence_Fast_GET_SIZE(iterable)
+            data = allocate(capacity)
+        try:
+            # Read the items in place.  An item's __float__ can change a
+            # list's size: like a list iterator, re-read it at every step.
+            while n < PySequence_Fast_GET_SIZE(iterable):
+                if n == capacity:
+                    data = grow(data, small, n, 2 * capacity)
+                    capacity *= 2
+                # <object> takes a reference: __float__ may drop the list's.
+                data[n] = element_value(
+                    <object>PySequence_Fast_GET_ITEM(iterable, n), n
+                )
+                n += 1
+        except BaseException:
+            if data != small:
+                PyMem_Free(data)
+            raise
+        result[0] = data
+        return n
+    try:
+        iterator = iter(iterable)
+    except TypeError:
+        raise TypeError(
+            "array() argument must be an iterable of real numbers, "
+            f"not '{type_name(iterable)}'"
+        ) from None
+    try:
+        for value in iterator:
+            if n == capacity:
+                data = grow(data, small, n, 2 * capacity)
+                capacity *= 2
+            data[n] = element_value(value, n)
+            n += 1
+    except BaseException:
+        if data != small:
+            PyMem_Free(data)
+        raise
+    result[0] = data
+    return n
+
+
 cdef inline array new_array(type cls, Py_ssize_t n):
     """A new array of type ``cls`` with ``n`` uninitialised doubles.
 
@@ -203,102 +284,58 @@ cdef inline array new_array(type cls, Py_ssize_t n):
         result = array.__new__(array)  # a direct call of the tp_new slot
     else:
         result = cls.__new__(cls)
-    result.data = allocate(n)
+    if n <= SMALL:
+        result.data = result.small
+    else:
+        result.data = allocate(n)
     result.length = n
     return result
 
 
-cdef Py_ssize_t build(object iterable, double **result) except -1:
-    """The elements of ``iterable`` (``_rules.iterate``) in a new C array.
-
-    Set ``*result`` to the C array and return its length.  The elements are
-    collected apart from any array: a ``__float__`` called on the way can
-    do anything, even re-run ``__init__`` on the array being built.
-    """
-    cdef Py_ssize_t n = 0, capacity
-    cdef double *data
-    cdef array source
-    if type(iterable) is array:
-        source = iterable
-        data = allocate(source.length)
-        if source.length:
-            memcpy(data, source.data, source.length * sizeof(double))
-        result[0] = data
-        return source.length
-    if PyList_CheckExact(iterable) or PyTuple_CheckExact(iterable):
-        # Read the items in place.  An item's __float__ can change a list's
-        # size: like a list iterator, re-read it at every step.
-        capacity = PySequence_Fast_GET_SIZE(iterable)
-        data = allocate(capacity)
-        try:
-            while n < PySequence_Fast_GET_SIZE(iterable):
-                if n == capacity:
-                    capacity = 2 * capacity + 4
-                    data = reallocate(data, capacity)
-                # <object> takes a reference: __float__ may drop the list's.
-                data[n] = element_value(
-                    <object>PySequence_Fast_GET_ITEM(iterable, n), n
-                )
-                n += 1
-        except BaseException:
-            PyMem_Free(data)
-            raise
-        result[0] = data
-        return n
-    try:
-        iterator = iter(iterable)
-    except TypeError:
-        raise TypeError(
-            "array() argument must be an iterable of real numbers, "
-            f"not '{type_name(iterable)}'"
-        ) from None
-    capacity = 8
-    data = allocate(capacity)
-    try:
-        for value in iterator:
-            if n == capacity:
-                capacity *= 2
-                data = reallocate(data, capacity)
-            data[n] = element_value(value, n)
-            n += 1
-    except BaseException:
-        PyMem_Free(data)
-        raise
-    result[0] = data
-    return n
-
-
 # --- the array type ----------------------------------------------------------
 
+# Arrays are short-lived and small in the benchmarks (4 items): a freelist
+# recycles the objects, and up to SMALL items live inside the object, so
+# that creating such an array allocates nothing.
+@cython.freelist(32)
 cdef class array:
     """A one-dimensional array of float64."""
 
-    # ``data`` holds ``length`` doubles; NULL only before __init__ has run
+    # ``data`` holds ``length`` doubles: it points to ``small`` or to memory
+    # from PyMem_Malloc.  It is NULL only before __init__ has run
     # (``array.__new__(array)``), with ``length == 0``.
     cdef double *data
     cdef Py_ssize_t length
     # Buffers exported and not yet released: __init__ must not free the
     # memory they point to.
     cdef Py_ssize_t exports
+    cdef double small[SMALL]
 
     # numpy must not turn ``numpy_scalar * a`` into a numpy array: with
     # __array_ufunc__ = None it returns NotImplemented, so our __rmul__ runs.
     __array_ufunc__ = None
 
     def __init__(self, iterable):
-        cdef double *data = NULL
-        cdef Py_ssize_t n = build(iterable, &data)
+        cdef double small[SMALL]
+        cdef double *data
+        cdef Py_ssize_t n = build(iterable, small, &data)
         if self.exports:
             # A buffer (numpy.asarray(a)) points to the current memory.
-            PyMem_Free(data)
+            if data != small:
+                PyMem_Free(data)
             raise BufferError("cannot re-initialise an array whose memory "
                               "is exported")
-        PyMem_Free(self.data)
+        if self.data != self.small:
+            PyMem_Free(self.data)
+        if data == small:
+            memcpy(self.small, small, n * sizeof(double))
+            data = self.small
         self.data = data
         self.length = n
 
     def __dealloc__(self):
-        PyMem_Free(self.data)
+        if self.data != self.small:
+            PyMem_Free(self.data)
 
     @property
     def size(self):
