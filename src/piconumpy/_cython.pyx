@@ -3,6 +3,7 @@
 # cython: cdivision=True
 # cython: auto_pickle=False, autotestdict=False
 # cython: c_api_binop_methods=False
+# cython: binding=False, embedsignature=True, embedsignature.format=clinic
 """``cython``: the piconumpy array in Cython, its floats in a C array.
 
 Behaves exactly like ``purepy`` (the specification, see ``_rules.py``).
@@ -360,6 +361,7 @@ cdef class array:
         return iterator
 
     def tolist(self):
+        """The items, as a list of floats."""
         return [self.data[k] for k in range(self.length)]
 
     def __repr__(self):
