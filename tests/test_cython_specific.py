@@ -158,3 +158,19 @@ def test_uninitialised_array_is_empty():
     assert (a * 2.0).tolist() == []
     with memoryview(a) as view:
         assert view.nbytes == 0
+
+
+class ComplexWithFloat(complex):
+    def __float__(self):
+        return 2.0
+
+
+def test_complex_subclass_with_float_follows_the_rules():
+    # _rules.is_real rejects every complex, but scalar_or_none only asks
+    # as_real, which calls __float__: the backend checks the two apart.
+    for backend in (cython, purepy):
+        assert (backend.array([1.0]) * ComplexWithFloat(1j)).tolist() == [2.0]
+        with pytest.raises(TypeError, match="element 0.*ComplexWithFloat"):
+            backend.array([ComplexWithFloat(1j)])
+        with pytest.raises(TypeError):
+            backend.cos(ComplexWithFloat(1j))

@@ -42,10 +42,10 @@ __all__ = ["array", "zeros", "empty", "cos", "sin"]
 
 cdef extern from *:
     """
-    /* The objects PyFloat_AsDouble accepts: floats, and instances of a type
-       with __float__ (nb_float) or __index__ (nb_index).  Checking the type
-       first lets a caller reject anything else without raising, and with
-       the rules' own message. */
+    /* The objects PyFloat_AsDouble converts, or tries to: floats, and
+       instances of a type with __float__ (nb_float) or __index__
+       (nb_index).  Checking the type first lets a caller reject anything
+       else without raising, and with the rules' own message. */
     #ifdef PYPY_VERSION
     /* cpyext gives every class defined in Python an nb_float slot, whatever
        its methods: ask the type itself, as the rules do. */
@@ -64,13 +64,21 @@ cdef extern from *:
     #define piconumpy_has_index(value) PyIndex_Check(value)
     #endif
 
-    static inline int piconumpy_is_real(PyObject *value)
+    static inline int piconumpy_convertible(PyObject *value)
     {
         return PyFloat_Check(value) || piconumpy_has_float(value)
                || piconumpy_has_index(value);
     }
+
+    /* _rules.is_real: complex is not real, although Python 3.9 (PyPy) gives
+       it a __float__ that raises TypeError. */
+    static inline int piconumpy_is_real(PyObject *value)
+    {
+        return !PyComplex_Check(value) && piconumpy_convertible(value);
+    }
     """
     bint has_float "piconumpy_has_float"(object value)
+    bint convertible "piconumpy_convertible"(object value)
     bint is_real "piconumpy_is_real"(object value)
 
 cdef enum:
@@ -90,12 +98,15 @@ cdef inline str type_name(object value):
 # --- conversions, following _rules.py ---------------------------------------
 
 cdef double as_real(object value) except? -1.0:
-    """``PyFloat_AsDouble(value)`` for a ``value`` that ``is_real`` accepts.
+    """``_rules.as_real``: CPython's ``PyFloat_AsDouble(value)``.
 
-    PyPy's PyFloat_AsDouble (cpyext) ignores ``__index__``: that case is
-    done here, as CPython does it.
+    ``value`` must be ``convertible``.  PyPy's PyFloat_AsDouble (cpyext)
+    calls the ``__float__`` of a float subclass and ignores ``__index__``:
+    those cases are done here, as CPython does them.
     """
-    if PyFloat_Check(value) or has_float(value):
+    if PyFloat_Check(value):
+        return PyFloat_AS_DOUBLE(value)
+    if has_float(value):
         return PyFloat_AsDouble(value)
     return PyLong_AsDouble(PyNumber_Index(value))
 
@@ -132,7 +143,9 @@ cdef int scalar(object value, double *result) except -1:
     if PyFloat_Check(value):
         result[0] = PyFloat_AS_DOUBLE(value)
         return 1
-    if not is_real(value):
+    # Not is_real: like the rules, a complex (subclass) with a __float__
+    # that returns a float is a scalar here.
+    if not convertible(value):
         return 0
     try:
         result[0] = as_real(value)
