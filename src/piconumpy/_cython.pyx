@@ -18,9 +18,15 @@ conversion itself:
 * indices are converted with ``PyNumber_AsSsize_t(i, IndexError)`` (a huge
   int is an IndexError, as in the rules) instead of Cython's
   ``<Py_ssize_t>``, which raises OverflowError.
-* real numbers go through ``PyFloat_AsDouble`` after ``is_real`` has checked
-  the type, so that a non-number is a TypeError with the rules' message, and
-  is NotImplemented in arithmetic without an exception being raised at all.
+* real numbers go through ``as_real`` (CPython's ``PyFloat_AsDouble``, also
+  on PyPy) after the type has been checked, so that a non-number is a
+  TypeError with the rules' message, and is NotImplemented in arithmetic
+  without an exception being raised at all.
+
+Speed (measured, see the commit messages): up to 4 items live inside the
+object and a freelist recycles arrays, so ``a * 2.0`` on a 4-item array
+allocates nothing; ``binding=False`` makes the module functions builtins,
+which PyPy's cpyext calls four times faster than Cython's own functions.
 """
 
 cimport cython
