@@ -174,3 +174,55 @@ def test_complex_subclass_with_float_follows_the_rules():
             backend.array([ComplexWithFloat(1j)])
         with pytest.raises(TypeError):
             backend.cos(ComplexWithFloat(1j))
+
+
+def test_setitem_value_that_shrinks_the_array():
+    for backend in (cython, purepy):
+        a = backend.array([1.0] * 10)
+
+        class Shrinking:
+            def __float__(self):
+                a.__init__([2.0])
+                return 3.0
+
+        with pytest.raises(IndexError):
+            a[9] = Shrinking()
+        assert a.tolist() == [2.0]
+        a[0] = Shrinking()
+        assert a.tolist() == [3.0]
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_subclass_results(n):
+    for backend in (cython, purepy):
+        class Sub(backend.array):
+            pass
+
+        a, b = Sub(values(n)), Sub(values(n))
+        for result, expected in [
+            (a * 2.0, [2 * x for x in values(n)]),
+            (2.0 * a, [2 * x for x in values(n)]),
+            (a / 2.0, [x / 2 for x in values(n)]),
+            (a + b, [2 * x for x in values(n)]),
+            (a - b, [0.0] * n),
+            (-a, [-x for x in values(n)]),
+        ]:
+            assert type(result) is Sub
+            assert result.tolist() == expected
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_subclass_new_that_changes_an_operand(n):
+    # The result is computed before Sub.__new__ runs, as in purepy.
+    for backend in (cython, purepy):
+        class Sub(backend.array):
+            def __new__(cls, *args):
+                if operand is not None:
+                    operand.__init__([])
+                return super().__new__(cls)
+
+        operand = None
+        a = Sub(values(n))
+        operand = a
+        assert (a * 2.0).tolist() == [2 * x for x in values(n)]
+        assert a.tolist() == []

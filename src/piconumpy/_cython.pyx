@@ -246,7 +246,8 @@ cdef Py_ssize_t build(object iterable, double *small, double **result) except -1
         source = iterable
         if source.length > SMALL:
             data = allocate(source.length)
-        memcpy(data, source.data, source.length * sizeof(double))
+        if source.length:  # source.data is NULL if __init__ never ran
+            memcpy(data, source.data, source.length * sizeof(double))
         result[0] = data
         return source.length
     if PyList_CheckExact(iterable) or PyTuple_CheckExact(iterable):
@@ -293,22 +294,54 @@ cdef Py_ssize_t build(object iterable, double *small, double **result) except -1
     return n
 
 
-cdef inline array new_array(type cls, Py_ssize_t n):
-    """A new array of type ``cls`` with ``n`` uninitialised doubles.
+cdef inline array new_array(Py_ssize_t n):
+    """A new ``array`` with ``n`` uninitialised doubles.
 
-    Like ``purepy``'s ``_wrap``, results have the type of their operand, so
-    that a subclass of ``array`` gets instances of itself.
+    No Python code runs here (the type's tp_new, a freelist): the caller
+    can keep pointers into other arrays across this call.
     """
-    cdef array result
-    if cls is array:
-        result = array.__new__(array)  # a direct call of the tp_new slot
-    else:
-        result = cls.__new__(cls)
+    cdef array result = array.__new__(array)
     if n <= SMALL:
         result.data = result.small
     else:
         result.data = allocate(n)
     result.length = n
+    return result
+
+
+cdef inline array wrap(array operand, array values):
+    """``purepy``'s ``operand._wrap(values)``: the result has the type of the
+    operand, so that a subclass of ``array`` gets its own instances."""
+    if type(operand) is array:
+        return values
+    return wrap_subclass(type(operand), values)
+
+
+cdef array wrap_subclass(type cls, array values):
+    """A new ``cls`` taking over the items of ``values``.
+
+    ``values`` is a new ``array`` that no one else holds: ``cls.__new__``
+    can run any Python code, that is why results are computed first, as
+    purepy does.
+    """
+    # Look __new__ up: Cython turns ``cls.__new__(cls)`` into a call of the
+    # tp_new slot, which on PyPy (cpyext) skips a __new__ written in Python.
+    new = getattr(cls, "__new__")
+    cdef array result = new(cls)
+    # __new__ may have returned an existing array: release its storage.
+    if result.exports:
+        raise BufferError("cannot re-initialise an array whose memory "
+                          "is exported")
+    if result.data != result.small:
+        PyMem_Free(result.data)
+    if values.data == values.small:
+        memcpy(result.small, values.small, values.length * sizeof(double))
+        result.data = result.small
+    else:
+        result.data = values.data
+        values.data = values.small
+    result.length = values.length
+    values.length = 0
     return result
 
 
@@ -369,7 +402,12 @@ cdef class array:
 
     def __setitem__(self, i, value):
         cdef Py_ssize_t k = checked_index(self, i)
-        self.data[k] = checked_real(value, "array item")
+        cdef double x = checked_real(value, "array item")
+        # value.__float__ can have re-initialised this array: as in purepy
+        # (a list assignment), the index must still be in range.
+        if k >= self.length:
+            raise IndexError("array assignment index out of range")
+        self.data[k] = x
 
     def __delitem__(self, i):
         raise TypeError("array does not support item deletion")
@@ -381,12 +419,17 @@ cdef class array:
 
     def tolist(self):
         """The items, as a list of floats."""
-        return [self.data[k] for k in range(self.length)]
+        cdef Py_ssize_t k = 0
+        cdef list items = []
+        # self.length is read at each step: the list's allocations can run
+        # the garbage collector, hence any __del__, hence a.__init__().
+        while k < self.length:
+            items.append(self.data[k])
+            k += 1
+        return items
 
     def __repr__(self):
-        return "array([" + ", ".join(
-            [repr(self.data[k]) for k in range(self.length)]
-        ) + "])"
+        return "array([" + ", ".join([repr(x) for x in self.tolist()]) + "])"
 
     # Cython 3 (c_api_binop_methods=False) calls __mul__ with the array on
     # the left and __rmul__ with the array on the right, as Python does.
@@ -401,37 +444,37 @@ cdef class array:
         cdef Py_ssize_t k
         if not scalar(other, &s):
             return NotImplemented
-        cdef array result = new_array(type(self), self.length)
+        cdef array result = new_array(self.length)
         for k in range(self.length):
             result.data[k] = self.data[k] / s  # IEEE: cdivision
-        return result
+        return wrap(self, result)
 
     def __add__(self, other):
         cdef array b = check_operand(self, other)
         cdef Py_ssize_t k
         if b is None:
             return NotImplemented
-        cdef array result = new_array(type(self), self.length)
+        cdef array result = new_array(self.length)
         for k in range(self.length):
             result.data[k] = self.data[k] + b.data[k]
-        return result
+        return wrap(self, result)
 
     def __sub__(self, other):
         cdef array b = check_operand(self, other)
         cdef Py_ssize_t k
         if b is None:
             return NotImplemented
-        cdef array result = new_array(type(self), self.length)
+        cdef array result = new_array(self.length)
         for k in range(self.length):
             result.data[k] = self.data[k] - b.data[k]
-        return result
+        return wrap(self, result)
 
     def __neg__(self):
         cdef Py_ssize_t k
-        cdef array result = new_array(type(self), self.length)
+        cdef array result = new_array(self.length)
         for k in range(self.length):
             result.data[k] = -self.data[k]
-        return result
+        return wrap(self, result)
 
     # The buffer protocol: numpy.asarray(a) shares the array's memory.
     def __getbuffer__(self, Py_buffer *view, int flags):
@@ -459,10 +502,10 @@ cdef object multiply(array self, object other):
     cdef Py_ssize_t k
     if not scalar(other, &s):
         return NotImplemented
-    cdef array result = new_array(type(self), self.length)
+    cdef array result = new_array(self.length)
     for k in range(self.length):
         result.data[k] = self.data[k] * s
-    return result
+    return wrap(self, result)
 
 
 cdef array check_operand(array self, object other):
@@ -497,7 +540,7 @@ cdef class array_iterator:
 # --- functions -----------------------------------------------------------------
 
 cdef array filled(Py_ssize_t n, bint zero):
-    cdef array result = new_array(array, n)
+    cdef array result = new_array(n)
     if zero and n:
         memset(result.data, 0, n * sizeof(double))
     return result
@@ -524,7 +567,7 @@ cdef object elementwise(unary_function function, str name, object x):
         return function(PyFloat_AS_DOUBLE(x))
     if type(x) is array:
         source = x
-        result = new_array(array, source.length)
+        result = new_array(source.length)
         for k in range(source.length):
             result.data[k] = function(source.data[k])
         return result
