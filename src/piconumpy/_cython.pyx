@@ -1,0 +1,585 @@
+# cython: language_level=3
+# cython: boundscheck=False, wraparound=False
+# cython: cdivision=True
+# cython: auto_pickle=False, autotestdict=False
+# cython: c_api_binop_methods=False
+# cython: binding=False, embedsignature=True, embedsignature.format=clinic
+"""``cython``: the piconumpy array in Cython, its floats in a C array.
+
+Behaves exactly like ``purepy`` (the specification, see ``_rules.py``).
+Where Cython's own conversions differ from the rules, this file does the
+conversion itself:
+
+* ``cdivision=True`` makes ``x / 0.0`` IEEE (inf or nan) instead of
+  Cython's ZeroDivisionError; no integer is divided anywhere in this file.
+* ``boundscheck=False, wraparound=False``: every index is checked (and a
+  negative one wrapped) by ``checked_index`` before any access; the loops
+  go over raw pointers.
+* indices are converted with ``PyNumber_AsSsize_t(i, IndexError)`` (a huge
+  int is an IndexError, as in the rules) instead of Cython's
+  ``<Py_ssize_t>``, which raises OverflowError.
+* real numbers go through ``as_real`` (CPython's ``PyFloat_AsDouble``, also
+  on PyPy) after the type has been checked, so that a non-number is a
+  TypeError with the rules' message, and is NotImplemented in arithmetic
+  without an exception being raised at all.
+
+Speed (measured, see the commit messages): up to 4 items live inside the
+object and a freelist recycles arrays, so ``a * 2.0`` on a 4-item array
+allocates nothing; ``binding=False`` makes the module functions builtins,
+which PyPy's cpyext calls four times faster than Cython's own functions.
+"""
+
+cimport cython
+from cpython.float cimport (
+    PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_Check, PyFloat_CheckExact,
+)
+from cpython.list cimport PyList_CheckExact
+from cpython.long cimport PyLong_AsDouble
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.number cimport PyIndex_Check, PyNumber_AsSsize_t, PyNumber_Index
+from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
+from cpython.pyport cimport PY_SSIZE_T_MAX
+from cpython.sequence cimport PySequence_Fast_GET_ITEM, PySequence_Fast_GET_SIZE
+from cpython.tuple cimport PyTuple_CheckExact
+from libc.math cimport cos as c_cos, sin as c_sin
+from libc.string cimport memcpy, memset
+
+__all__ = ["array", "zeros", "empty", "cos", "sin"]
+
+cdef extern from *:
+    """
+    /* The objects PyFloat_AsDouble converts, or tries to: floats, and
+       instances of a type with __float__ (nb_float) or __index__
+       (nb_index).  Checking the type first lets a caller reject anything
+       else without raising, and with the rules' own message. */
+    #ifdef PYPY_VERSION
+    /* cpyext gives every class defined in Python an nb_float slot, whatever
+       its methods: ask the type itself, as the rules do. */
+    static int piconumpy_type_has(PyObject *value, const char *name)
+    {
+        return PyObject_HasAttrString((PyObject *)Py_TYPE(value), name);
+    }
+    #define piconumpy_has_float(value) piconumpy_type_has(value, "__float__")
+    #define piconumpy_has_index(value) piconumpy_type_has(value, "__index__")
+    #else
+    static inline int piconumpy_has_float(PyObject *value)
+    {
+        PyNumberMethods *number = Py_TYPE(value)->tp_as_number;
+        return number != NULL && number->nb_float != NULL;
+    }
+    #define piconumpy_has_index(value) PyIndex_Check(value)
+    #endif
+
+    static inline int piconumpy_convertible(PyObject *value)
+    {
+        return PyFloat_Check(value) || piconumpy_has_float(value)
+               || piconumpy_has_index(value);
+    }
+
+    /* _rules.is_real: complex is not real, although Python 3.9 (PyPy) gives
+       it a __float__ that raises TypeError. */
+    static inline int piconumpy_is_real(PyObject *value)
+    {
+        return !PyComplex_Check(value) && piconumpy_convertible(value);
+    }
+    """
+    bint has_float "piconumpy_has_float"(object value)
+    bint convertible "piconumpy_convertible"(object value)
+    bint is_real "piconumpy_is_real"(object value)
+
+cdef enum:
+    # Arrays of up to SMALL items keep them inside the array object.
+    SMALL = 4
+
+# _rules.MAX_SIZE: above it, a size is a MemoryError (n * 8 would overflow).
+cdef Py_ssize_t MAX_SIZE = PY_SSIZE_T_MAX // sizeof(double)
+# The stride of every buffer we export (the buffer's strides point here).
+cdef Py_ssize_t ITEM_SIZE = sizeof(double)
+
+
+cdef inline str type_name(object value):
+    return type(value).__name__
+
+
+# --- conversions, following _rules.py ---------------------------------------
+
+cdef double as_real(object value) except? -1.0:
+    """``_rules.as_real``: CPython's ``PyFloat_AsDouble(value)``.
+
+    ``value`` must be ``convertible``.  PyPy's PyFloat_AsDouble (cpyext)
+    calls the ``__float__`` of a float subclass and ignores ``__index__``:
+    those cases are done here, as CPython does them.
+    """
+    if PyFloat_Check(value):
+        return PyFloat_AS_DOUBLE(value)
+    if has_float(value):
+        return PyFloat_AsDouble(value)
+    return PyLong_AsDouble(PyNumber_Index(value))
+
+
+cdef double checked_real(object value, str what) except? -1.0:
+    """``_rules.real``: ``value`` as a double, TypeError naming ``what``."""
+    if PyFloat_CheckExact(value):
+        return PyFloat_AS_DOUBLE(value)
+    if not is_real(value):
+        raise TypeError(
+            f"{what} must be a real number, not '{type_name(value)}'"
+        )
+    return as_real(value)
+
+
+cdef inline double element_value(object value, Py_ssize_t position) except? -1.0:
+    """An element of the input of ``array()`` (``_rules.iterate``)."""
+    if PyFloat_CheckExact(value):
+        return PyFloat_AS_DOUBLE(value)
+    # The message is only formatted when there is an error.
+    if not is_real(value):
+        raise TypeError(
+            f"array() element {position} must be a real number, "
+            f"not '{type_name(value)}'"
+        )
+    return as_real(value)
+
+
+cdef int scalar(object value, double *result) except -1:
+    """``_rules.scalar_or_none``: 1 and ``*result`` set, or 0 (NotImplemented).
+
+    Only a TypeError means "not a real number"; other errors propagate.
+    """
+    if PyFloat_Check(value):
+        result[0] = PyFloat_AS_DOUBLE(value)
+        return 1
+    # Not is_real: like the rules, a complex (subclass) with a __float__
+    # that returns a float is a scalar here.
+    if not convertible(value):
+        return 0
+    try:
+        result[0] = as_real(value)
+    except TypeError:
+        return 0
+    return 1
+
+
+cdef Py_ssize_t checked_size(object n, str function) except -1:
+    """``_rules.size``: the size given to ``zeros(n)`` or ``empty(n)``."""
+    try:
+        n = PyNumber_Index(n)
+    except TypeError:
+        raise TypeError(
+            f"{function}() size must be an integer, not '{type_name(n)}'"
+        ) from None
+    if n < 0:
+        raise ValueError(f"{function}() size must be non-negative, got {n}")
+    if n > MAX_SIZE:
+        raise MemoryError(f"{function}() cannot allocate {n} float64 items")
+    return n
+
+
+cdef inline Py_ssize_t checked_index(array self, object i) except -1:
+    """``_rules.index``: ``a[i]``'s index, wrapped and checked in range."""
+    cdef Py_ssize_t k
+    if not PyIndex_Check(i):
+        raise TypeError(
+            f"array indices must be integers, not '{type_name(i)}'"
+        )
+    k = PyNumber_AsSsize_t(i, IndexError)
+    if k < 0:
+        k += self.length
+    # One unsigned comparison checks 0 <= k < length.
+    if <size_t>k >= <size_t>self.length:
+        raise IndexError("array index out of range")
+    return k
+
+
+# --- storage -----------------------------------------------------------------
+
+cdef double *allocate(Py_ssize_t n) except NULL:
+    """Room for ``n`` uninitialised doubles, to free with PyMem_Free."""
+    cdef double *data
+    if n > MAX_SIZE:
+        raise MemoryError(f"cannot allocate {n} float64 items")
+    # PyMem_Malloc(0) returns a unique non-NULL pointer: no special case.
+    data = <double *>PyMem_Malloc(n * sizeof(double))
+    if data == NULL:
+        raise MemoryError()
+    return data
+
+
+cdef double *reallocate(double *data, Py_ssize_t n) except NULL:
+    """``data`` resized to ``n`` doubles; on failure ``data`` is unchanged."""
+    cdef double *resized
+    if n > MAX_SIZE:
+        raise MemoryError(f"cannot allocate {n} float64 items")
+    resized = <double *>PyMem_Realloc(data, n * sizeof(double))
+    if resized == NULL:
+        raise MemoryError()
+    return resized
+
+
+cdef double *grow(double *data, double *small, Py_ssize_t n,
+                  Py_ssize_t capacity) except NULL:
+    """Room for ``capacity`` doubles, starting with the ``n`` of ``data``.
+
+    ``data`` is ``small`` (left as it is) or from PyMem_Malloc (resized).
+    """
+    cdef double *grown
+    if data != small:
+        return reallocate(data, capacity)
+    grown = allocate(capacity)
+    memcpy(grown, small, n * sizeof(double))
+    return grown
+
+
+cdef Py_ssize_t build(object iterable, double *small, double **result) except -1:
+    """Collect the elements of ``iterable`` (``_rules.iterate``) as doubles.
+
+    They go to ``small`` (room for SMALL doubles) if they fit, else to a new
+    PyMem_Malloc'd C array; set ``*result`` to the one used and return the
+    number of elements.  They are collected apart from any array: a
+    ``__float__`` called on the way can do anything, even re-run
+    ``__init__`` on the array being built.
+    """
+    cdef Py_ssize_t n = 0, capacity = SMALL
+    cdef double *data = small
+    cdef array source
+    if type(iterable) is array:
+        source = iterable
+        if source.length > SMALL:
+            data = allocate(source.length)
+        if source.length:  # source.data is NULL if __init__ never ran
+            memcpy(data, source.data, source.length * sizeof(double))
+        result[0] = data
+        return source.length
+    if PyList_CheckExact(iterable) or PyTuple_CheckExact(iterable):
+        if PySequence_Fast_GET_SIZE(iterable) > SMALL:
+            capacity = PySequence_Fast_GET_SIZE(iterable)
+            data = allocate(capacity)
+        try:
+            # Read the items in place.  An item's __float__ can change a
+            # list's size: like a list iterator, re-read it at every step.
+            while n < PySequence_Fast_GET_SIZE(iterable):
+                if n == capacity:
+                    data = grow(data, small, n, 2 * capacity)
+                    capacity *= 2
+                # <object> takes a reference: __float__ may drop the list's.
+                data[n] = element_value(
+                    <object>PySequence_Fast_GET_ITEM(iterable, n), n
+                )
+                n += 1
+        except BaseException:
+            if data != small:
+                PyMem_Free(data)
+            raise
+        result[0] = data
+        return n
+    try:
+        iterator = iter(iterable)
+    except TypeError:
+        raise TypeError(
+            "array() argument must be an iterable of real numbers, "
+            f"not '{type_name(iterable)}'"
+        ) from None
+    try:
+        for value in iterator:
+            if n == capacity:
+                data = grow(data, small, n, 2 * capacity)
+                capacity *= 2
+            data[n] = element_value(value, n)
+            n += 1
+    except BaseException:
+        if data != small:
+            PyMem_Free(data)
+        raise
+    result[0] = data
+    return n
+
+
+cdef inline array new_array(Py_ssize_t n):
+    """A new ``array`` with ``n`` uninitialised doubles.
+
+    No Python code runs here (the type's tp_new, a freelist): the caller
+    can keep pointers into other arrays across this call.
+    """
+    cdef array result = array.__new__(array)
+    if n <= SMALL:
+        result.data = result.small
+    else:
+        result.data = allocate(n)
+    result.length = n
+    return result
+
+
+cdef inline array wrap(array operand, array values):
+    """``purepy``'s ``operand._wrap(values)``: the result has the type of the
+    operand, so that a subclass of ``array`` gets its own instances."""
+    if type(operand) is array:
+        return values
+    return wrap_subclass(type(operand), values)
+
+
+cdef array wrap_subclass(type cls, array values):
+    """A new ``cls`` taking over the items of ``values``.
+
+    ``values`` is a new ``array`` that no one else holds: ``cls.__new__``
+    can run any Python code, that is why results are computed first, as
+    purepy does.
+    """
+    # Look __new__ up: Cython turns ``cls.__new__(cls)`` into a call of the
+    # tp_new slot, which on PyPy (cpyext) skips a __new__ written in Python.
+    new = getattr(cls, "__new__")
+    cdef array result = new(cls)
+    # __new__ may have returned an existing array: release its storage.
+    if result.exports:
+        raise BufferError("cannot re-initialise an array whose memory "
+                          "is exported")
+    if result.data != result.small:
+        PyMem_Free(result.data)
+    if values.data == values.small:
+        memcpy(result.small, values.small, values.length * sizeof(double))
+        result.data = result.small
+    else:
+        result.data = values.data
+        values.data = values.small
+    result.length = values.length
+    values.length = 0
+    return result
+
+
+# --- the array type ----------------------------------------------------------
+
+# Arrays are short-lived and small in the benchmarks (4 items): a freelist
+# recycles the objects, and up to SMALL items live inside the object, so
+# that creating such an array allocates nothing.
+@cython.freelist(32)
+cdef class array:
+    """A one-dimensional array of float64."""
+
+    # ``data`` holds ``length`` doubles: it points to ``small`` or to memory
+    # from PyMem_Malloc.  It is NULL only before __init__ has run
+    # (``array.__new__(array)``), with ``length == 0``.
+    cdef double *data
+    cdef Py_ssize_t length
+    # Buffers exported and not yet released: __init__ must not free the
+    # memory they point to.
+    cdef Py_ssize_t exports
+    cdef double small[SMALL]
+
+    # numpy must not turn ``numpy_scalar * a`` into a numpy array: with
+    # __array_ufunc__ = None it returns NotImplemented, so our __rmul__ runs.
+    __array_ufunc__ = None
+
+    def __init__(self, iterable):
+        cdef double small[SMALL]
+        cdef double *data
+        cdef Py_ssize_t n = build(iterable, small, &data)
+        if self.exports:
+            # A buffer (numpy.asarray(a)) points to the current memory.
+            if data != small:
+                PyMem_Free(data)
+            raise BufferError("cannot re-initialise an array whose memory "
+                              "is exported")
+        if self.data != self.small:
+            PyMem_Free(self.data)
+        if data == small:
+            memcpy(self.small, small, n * sizeof(double))
+            data = self.small
+        self.data = data
+        self.length = n
+
+    def __dealloc__(self):
+        if self.data != self.small:
+            PyMem_Free(self.data)
+
+    @property
+    def size(self):
+        return self.length
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, i):
+        return self.data[checked_index(self, i)]
+
+    def __setitem__(self, i, value):
+        cdef Py_ssize_t k = checked_index(self, i)
+        cdef double x = checked_real(value, "array item")
+        # value.__float__ can have re-initialised this array: as in purepy
+        # (a list assignment), the index must still be in range.
+        if k >= self.length:
+            raise IndexError("array assignment index out of range")
+        self.data[k] = x
+
+    def __delitem__(self, i):
+        raise TypeError("array does not support item deletion")
+
+    def __iter__(self):
+        cdef array_iterator iterator = array_iterator.__new__(array_iterator)
+        iterator.source = self
+        return iterator
+
+    def tolist(self):
+        """The items, as a list of floats."""
+        cdef Py_ssize_t k = 0
+        cdef list items = []
+        # self.length is read at each step: the list's allocations can run
+        # the garbage collector, hence any __del__, hence a.__init__().
+        while k < self.length:
+            items.append(self.data[k])
+            k += 1
+        return items
+
+    def __repr__(self):
+        return "array([" + ", ".join([repr(x) for x in self.tolist()]) + "])"
+
+    # Cython 3 (c_api_binop_methods=False) calls __mul__ with the array on
+    # the left and __rmul__ with the array on the right, as Python does.
+    def __mul__(self, other):
+        return multiply(self, other)
+
+    def __rmul__(self, other):
+        return multiply(self, other)
+
+    def __truediv__(self, other):
+        cdef double s
+        cdef Py_ssize_t k
+        if not scalar(other, &s):
+            return NotImplemented
+        cdef array result = new_array(self.length)
+        for k in range(self.length):
+            result.data[k] = self.data[k] / s  # IEEE: cdivision
+        return wrap(self, result)
+
+    def __add__(self, other):
+        cdef array b = check_operand(self, other)
+        cdef Py_ssize_t k
+        if b is None:
+            return NotImplemented
+        cdef array result = new_array(self.length)
+        for k in range(self.length):
+            result.data[k] = self.data[k] + b.data[k]
+        return wrap(self, result)
+
+    def __sub__(self, other):
+        cdef array b = check_operand(self, other)
+        cdef Py_ssize_t k
+        if b is None:
+            return NotImplemented
+        cdef array result = new_array(self.length)
+        for k in range(self.length):
+            result.data[k] = self.data[k] - b.data[k]
+        return wrap(self, result)
+
+    def __neg__(self):
+        cdef Py_ssize_t k
+        cdef array result = new_array(self.length)
+        for k in range(self.length):
+            result.data[k] = -self.data[k]
+        return wrap(self, result)
+
+    # The buffer protocol: numpy.asarray(a) shares the array's memory.
+    def __getbuffer__(self, Py_buffer *view, int flags):
+        view.obj = self
+        view.buf = self.data
+        view.len = self.length * sizeof(double)
+        view.readonly = 0
+        view.itemsize = sizeof(double)
+        view.format = NULL
+        if flags & PyBUF_FORMAT:
+            view.format = b"d"  # a C string constant
+        view.ndim = 1
+        view.shape = &self.length if flags & PyBUF_ND else NULL
+        view.strides = &ITEM_SIZE if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
+        view.suboffsets = NULL
+        view.internal = NULL
+        self.exports += 1
+
+    def __releasebuffer__(self, Py_buffer *view):
+        self.exports -= 1
+
+
+cdef object multiply(array self, object other):
+    cdef double s
+    cdef Py_ssize_t k
+    if not scalar(other, &s):
+        return NotImplemented
+    cdef array result = new_array(self.length)
+    for k in range(self.length):
+        result.data[k] = self.data[k] * s
+    return wrap(self, result)
+
+
+cdef array check_operand(array self, object other):
+    """``other`` as an array if ``self + other`` is defined, else None."""
+    if type(other) is not type(self):
+        return None
+    cdef array b = other
+    if b.length != self.length:
+        raise ValueError(
+            f"operands have different lengths: {self.length} and {b.length}"
+        )
+    return b
+
+
+@cython.final
+cdef class array_iterator:
+    """Iterator over an array's items, as floats."""
+
+    cdef array source
+    cdef Py_ssize_t position
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.position >= self.source.length:
+            raise StopIteration
+        self.position += 1
+        return self.source.data[self.position - 1]
+
+
+# --- functions -----------------------------------------------------------------
+
+cdef array filled(Py_ssize_t n, bint zero):
+    cdef array result = new_array(n)
+    if zero and n:
+        memset(result.data, 0, n * sizeof(double))
+    return result
+
+
+def zeros(n):
+    """A new array of ``n`` zeros."""
+    return filled(checked_size(n, "zeros"), True)
+
+
+def empty(n):
+    """A new array of ``n`` uninitialised float64 items."""
+    return filled(checked_size(n, "empty"), False)
+
+
+ctypedef double (*unary_function)(double) noexcept nogil
+
+
+cdef object elementwise(unary_function function, str name, object x):
+    """``function`` of a real number, or of each item of an array."""
+    cdef array source, result
+    cdef Py_ssize_t k
+    if PyFloat_CheckExact(x):
+        return function(PyFloat_AS_DOUBLE(x))
+    if type(x) is array:
+        source = x
+        result = new_array(source.length)
+        for k in range(source.length):
+            result.data[k] = function(source.data[k])
+        return result
+    return function(checked_real(x, name))
+
+
+def cos(x):
+    """The cosine of a real number (float), or of each item of an array."""
+    # libm's cos(inf) is nan (errno is set, but Python does not look at it).
+    return elementwise(c_cos, "cos() argument", x)
+
+
+def sin(x):
+    """The sine of a real number (float), or of each item of an array."""
+    return elementwise(c_sin, "sin() argument", x)
