@@ -26,6 +26,7 @@
 #
 # Prints the number of errors found; fails if it is not 0 or a test fails.
 set -euo pipefail
+shopt -s nullglob
 
 mode=${1:-valgrind}
 [ $# -gt 0 ] && shift
@@ -74,10 +75,7 @@ echo "building $build_groups with $cflags"
     > "$work/build.log" 2>&1) || { cat "$work/build.log"; exit 1; }
 
 # --- run the suite on the compiled backends --------------------------------
-tests=("$root/tests/test_conformance.py")
-for extra in test_capi_specific.py; do
-    [ -f "$root/tests/$extra" ] && tests+=("$root/tests/$extra")
-done
+tests=("$root/tests/test_conformance.py" "$root"/tests/test_*_specific.py)
 pytest_args=(-q -p no:cacheprovider -k "not purepy" "${tests[@]}" "$@")
 export PYTHONPATH="$work/lib" PYTHONMALLOC=malloc OPENBLAS_NUM_THREADS=1
 log="$work/checker.log"
