@@ -196,17 +196,18 @@ array_from_iterator(PyTypeObject *type, PyObject *iterable)
         }
         return NULL;
     }
-    /* A __length_hint__ is only a hint: never trust it beyond 8 MiB. */
-    Py_ssize_t capacity = PyObject_LengthHint(iterable, 8);
-    if (capacity < 0) {
-        Py_DECREF(iterator);
-        return NULL;
+    /* A first guess at the size: that of an exact list or tuple, read
+       without running Python code.  Other objects are not asked: their
+       __len__ or __length_hint__ is Python code that the specification
+       does not run, and that could fail. */
+    Py_ssize_t capacity = 16;
+    if (PyList_CheckExact(iterable)) {
+        capacity = PyList_GET_SIZE(iterable);
     }
-    if (capacity > (1 << 20)) {
-        capacity = 1 << 20;
+    else if (PyTuple_CheckExact(iterable)) {
+        capacity = PyTuple_GET_SIZE(iterable);
     }
-    /* Never NULL for a success, even of 0 items; NULL if the size in bytes
-       would overflow. */
+    /* NULL only for a failure: 0 bytes give a valid pointer. */
     double *buffer = PyMem_New(double, capacity);
     if (buffer == NULL) {
         Py_DECREF(iterator);
