@@ -14,7 +14,9 @@ not interchangeable (see ``hpy_universal_suffix`` in setup.py):
 import glob
 import importlib.util
 import os
+import shutil
 import sys
+import tempfile
 
 IS_PYPY = sys.implementation.name == "pypy"
 
@@ -39,6 +41,23 @@ def load(name, debug=False):
     path = binary_path(name)
     if not os.path.exists(path):
         raise ImportError(f"no HPy universal binary at {path}")
+    if not debug:
+        return _load(name, path, debug)
+    # The debug instance must come from a copy of the binary: loading the
+    # same file twice gives one copy of its C globals (the HPyGlobals, the
+    # context of the trampolines), which the second load would take over
+    # from the first.
+    directory = tempfile.mkdtemp(prefix="piconumpy-hpy-debug-")
+    try:
+        copy = os.path.join(directory, os.path.basename(path))
+        shutil.copyfile(path, copy)
+        return _load(name, copy, debug)
+    finally:
+        # A loaded library needs no file (POSIX); elsewhere it stays.
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _load(name, path, debug):
     fullname = f"{__package__}.{name}"
     if IS_PYPY:
         import _hpy_universal
