@@ -50,8 +50,14 @@ def as_real(value):
 
 
 def is_real(value):
-    """Whether ``value`` is of a type ``as_real`` accepts (it may still fail)."""
+    """Whether ``value`` is of a type ``as_real`` accepts (it may still fail).
+
+    complex is not real, although Python 3.9 gives it a ``__float__`` that
+    raises TypeError (3.10 removed it).
+    """
     cls = type(value)
+    if isinstance(value, complex):
+        return False
     return (
         isinstance(value, float)
         or hasattr(cls, "__float__")

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Set up one virtual environment per interpreter, with piconumpy installed.
+
+    python3 tools/venvs.py [--extras test,bench] python3 pypy3 ...
+
+prints the path of each environment's python, one a line, on stdout (all
+diagnostics go to stderr).  For each interpreter it:
+
+1. finds it; PyPy (``pypy3``) missing is installed with Debian's
+   ``apt-get install -y pypy3 pypy3-dev pypy3-venv`` when we are root with
+   apt-get, else the exact command is printed and PyPy is skipped (an error
+   instead if PICONUMPY_REQUIRE_ALL=1, as in CI);
+2. creates ``.venv/<implementation><version>`` (e.g. ``.venv/cpython3.11``);
+3. runs ``pip install .[extras]`` there (not editable: the tests exercise the
+   package as a user gets it), again only when a source file changed.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENVS = ROOT / ".venv"
+PYPY_PACKAGES = ["pypy3", "pypy3-dev", "pypy3-venv"]
+# What a change to must trigger a rebuild of the installed package.
+SOURCES = ["setup.py", "pyproject.toml", "src"]
+
+
+def say(message):
+    print(f"[venvs] {message}", file=sys.stderr, flush=True)
+
+
+def run(command, **kwargs):
+    say("$ " + " ".join(map(str, command)))
+    subprocess.run(command, check=True, **kwargs)
+
+
+def find_interpreter(name):
+    found = shutil.which(name)
+    if found or not name.startswith("pypy"):
+        return found
+    apt_get = shutil.which("apt-get")
+    command = ["apt-get", "install", "-y"] + PYPY_PACKAGES
+    if os.geteuid() != 0 or not apt_get:
+        say(f"{name} is not installed; to get it run: sudo "
+            + " ".join(command))
+        return None
+    say(f"{name} is not installed: installing Debian's "
+        + " ".join(PYPY_PACKAGES))
+    environment = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if subprocess.run(command, env=environment).returncode != 0:
+        run(["apt-get", "update"], env=environment)
+        run(command, env=environment)
+    return shutil.which(name)
+
+
+def describe(interpreter):
+    code = ("import json, sys; print(json.dumps([sys.implementation.name, "
+            "'%d.%d' % sys.version_info[:2]]))")
+    output = subprocess.run([interpreter, "-c", code], check=True,
+                            capture_output=True, text=True).stdout
+    implementation, version = json.loads(output)
+    return implementation + version
+
+
+def sources_digest(extras):
+    digest = hashlib.sha256(extras.encode())
+    for entry in SOURCES:
+        path = ROOT / entry
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(str(file.relative_to(ROOT)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv(interpreter, extras):
+    venv = VENVS / describe(interpreter)
+    python = venv / "bin" / "python"
+    if not python.exists():
+        run([interpreter, "-m", "venv", str(venv)])
+        run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    stamp = venv / ".piconumpy-installed"
+    digest = sources_digest(extras)
+    if stamp.exists() and stamp.read_text() == digest:
+        say(f"{venv.name}: piconumpy is up to date")
+        return python
+    target = f".[{extras}]" if extras else "."
+    # pip always rebuilds a local project, and installs missing extras.
+    run([python, "-m", "pip", "install", "--quiet", target], cwd=ROOT)
+    stamp.write_text(digest)
+    return python
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("interpreters", nargs="+")
+    parser.add_argument("--extras", default="test")
+    args = parser.parse_args()
+    require_all = os.environ.get("PICONUMPY_REQUIRE_ALL") == "1"
+    pythons = []
+    for name in args.interpreters:
+        interpreter = find_interpreter(name)
+        if interpreter is None:
+            if require_all:
+                sys.exit(f"[venvs] ERROR: {name} is required but missing")
+            say(f"*** {name} SKIPPED: not installed (see the command above)")
+            continue
+        pythons.append(ensure_venv(interpreter, args.extras))
+    if not pythons:
+        sys.exit("[venvs] ERROR: no interpreter available")
+    print("\n".join(map(str, pythons)))
+
+
+if __name__ == "__main__":
+    main()
