@@ -54,6 +54,7 @@ static HPyGlobal g_buffer_type;
 static HPyGlobal g_iter;
 static HPyGlobal g_next;
 static HPyGlobal g_sentinel;
+static HPyGlobal g_complex;       /* builtins.complex, for is_real */
 
 /* ---- the objects ----------------------------------------------------- */
 
@@ -115,13 +116,18 @@ retype_type_error(HPyContext *ctx, const char *format, HPy obj)
 /* ---- numbers (_rules.as_real, real, scalar_or_none, index, size) ----- */
 
 /* _rules.is_real: whether the type of value has __float__ or __index__
- * (a float subclass has __float__).  -1 on error.  No error may be pending:
- * HPy_HasAttr_s clears errors. */
+ * (a float subclass has __float__), complex excepted (Python 3.9, hence
+ * PyPy 7.3.11, gives it a __float__ that raises).  -1 on error.  No error
+ * may be pending: HPy_HasAttr_s clears errors. */
 static int
 is_real(HPyContext *ctx, HPy value)
 {
-    HPy h_type = HPy_Type(ctx, value);
-    int result;
+    HPy h_type, h_complex = HPyGlobal_Load(ctx, g_complex);
+    int result = HPy_TypeCheck(ctx, value, h_complex);
+    HPy_Close(ctx, h_complex);
+    if (result)
+        return 0;
+    h_type = HPy_Type(ctx, value);
     if (HPy_IsNull(h_type))
         return -1;
     result = HPy_HasAttr_s(ctx, h_type, "__float__")
@@ -130,7 +136,7 @@ is_real(HPyContext *ctx, HPy value)
     return result;
 }
 
-/* The error of _rules.real once HPyFloat_AsDouble(value) raised TypeError
+/* The error of _rules.real once pnp_float_as_double(value) raised TypeError
  * (already cleared by the caller): "<what> must be a real number, not 'T'"
  * if value is no real number at all, else its own conversion error.  HPy
  * cannot hold an exception while we inspect the type, so that error is
@@ -145,7 +151,7 @@ raise_not_real(HPyContext *ctx, HPy value, const char *what,
     if (real_type < 0)
         return;
     if (real_type) {
-        double x = HPyFloat_AsDouble(ctx, value);
+        double x = pnp_float_as_double(ctx, value);
         if (!(x == -1.0 && HPyErr_Occurred(ctx)))   /* it changed its mind */
             HPyErr_SetString(ctx, ctx->h_TypeError,
                              "real number conversion failed");
@@ -163,7 +169,7 @@ static int
 real(HPyContext *ctx, HPy value, const char *what, HPy_ssize_t position,
      double *out)
 {
-    double x = HPyFloat_AsDouble(ctx, value);
+    double x = pnp_float_as_double(ctx, value);
     if (x == -1.0 && HPyErr_Occurred(ctx)) {
         if (HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
             HPyErr_Clear(ctx);
@@ -180,7 +186,7 @@ real(HPyContext *ctx, HPy value, const char *what, HPy_ssize_t position,
 static int
 scalar_or_none(HPyContext *ctx, HPy value, double *out)
 {
-    double x = HPyFloat_AsDouble(ctx, value);
+    double x = pnp_float_as_double(ctx, value);
     if (x == -1.0 && HPyErr_Occurred(ctx)) {
         if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
             return -1;
@@ -937,7 +943,7 @@ elementwise(HPyContext *ctx, HPy x, double (*function)(double),
     double value, *src, *dst;
     HPy_ssize_t i;
     /* Floats first: the scalar call is the one a hot loop makes. */
-    value = HPyFloat_AsDouble(ctx, x);
+    value = pnp_float_as_double(ctx, x);
     if (!(value == -1.0 && HPyErr_Occurred(ctx)))
         return HPyFloat_FromDouble(ctx, function(value));
     if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
@@ -1030,7 +1036,8 @@ module_exec(HPyContext *ctx, HPy module)
     h_builtins = HPyImport_ImportModule(ctx, "builtins");
     if (HPy_IsNull(h_builtins)
         || store_builtin(ctx, h_builtins, "iter", &g_iter) < 0
-        || store_builtin(ctx, h_builtins, "next", &g_next) < 0)
+        || store_builtin(ctx, h_builtins, "next", &g_next) < 0
+        || store_builtin(ctx, h_builtins, "complex", &g_complex) < 0)
         goto done;
     h_args = HPyTuple_FromArray(ctx, NULL, 0);
     if (HPy_IsNull(h_args))
@@ -1060,7 +1067,8 @@ static HPyDef *module_defines[] = {
 };
 
 static HPyGlobal *module_globals[] = {
-    &g_array_type, &g_buffer_type, &g_iter, &g_next, &g_sentinel, NULL
+    &g_array_type, &g_buffer_type, &g_iter, &g_next, &g_sentinel,
+    &g_complex, NULL
 };
 
 static HPyModuleDef moduledef = {

@@ -56,6 +56,13 @@
 /* Binary number slots serve both operand orders, as in CPython. */
 #define PNP_NEEDS_REFLECTED_METHODS 0
 
+/* PyFloat_AsDouble: a float, __float__, or __index__. */
+static inline double
+pnp_float_as_double(HPyContext *ctx, HPy h)
+{
+    return HPyFloat_AsDouble(ctx, h);
+}
+
 /* Store h in *global and close h: the global holds its own reference. */
 static inline void
 pnp_global_store_and_close(HPyContext *ctx, HPyGlobal *global, HPy h)
@@ -102,6 +109,40 @@ pnp_global_store_and_close(HPyContext *ctx, HPyGlobal *global, HPy h)
  * (nb_multiply -> __mul__, no __rmul__), so `2.0 * a` would be a TypeError.
  * _hpy.c then also defines the reflected methods it needs, explicitly. */
 #define PNP_NEEDS_REFLECTED_METHODS 1
+
+/* PyFloat_AsDouble: a float, __float__, or __index__.  PyPy 7.3.11's
+ * HPyFloat_AsDouble lacks the __index__ fallback CPython has since 3.8, so
+ * it is added here: on its TypeError, a value whose type has __index__ but
+ * no __float__ is converted through its index (an int too large for a
+ * double is an OverflowError, as in CPython).  HPy cannot keep an error
+ * pending while we look at the type, so for any other value the TypeError
+ * is raised again by converting again: a __float__ that raised TypeError
+ * runs twice (this error path only). */
+static inline double
+pnp_float_as_double(HPyContext *ctx, HPy h)
+{
+    HPy h_type, h_index;
+    int index_only;
+    double x = HPyFloat_AsDouble(ctx, h);
+    if (!(x == -1.0 && HPyErr_Occurred(ctx))
+        || !HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
+        return x;
+    HPyErr_Clear(ctx);
+    h_type = HPy_Type(ctx, h);
+    if (HPy_IsNull(h_type))
+        return -1.0;
+    index_only = !HPy_HasAttr_s(ctx, h_type, "__float__")
+                 && HPy_HasAttr_s(ctx, h_type, "__index__");
+    HPy_Close(ctx, h_type);
+    if (!index_only)
+        return HPyFloat_AsDouble(ctx, h);
+    h_index = HPy_Index(ctx, h);
+    if (HPy_IsNull(h_index))
+        return -1.0;
+    x = HPyLong_AsDouble(ctx, h_index);
+    HPy_Close(ctx, h_index);
+    return x;
+}
 
 /* PyPy 7.3.11's HPyGlobal_Store makes the global an alias of the handle
  * it is given (same index) instead of a reference of its own: closing that
