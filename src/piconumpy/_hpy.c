@@ -17,8 +17,9 @@
  * array took ~140 ns this way against 400-1000 ns with malloc'd items freed
  * by tp_destroy.  A larger array keeps its items in malloc'd memory owned by
  * a hidden buffer object, which has the tp_destroy that frees them; the
- * array references it through an HPyField.  (HPyType_Spec.itemsize cannot
- * be used: HPy_New does not allocate the items.)
+ * array references it through an HPyField; PyPy's GC is told about that
+ * memory (add_memory_pressure), which it cannot see.  (HPyType_Spec.itemsize
+ * cannot be used: HPy_New does not allocate the items.)
  */
 
 #include <math.h>
@@ -55,6 +56,10 @@ static HPyGlobal g_iter;
 static HPyGlobal g_next;
 static HPyGlobal g_sentinel;
 static HPyGlobal g_complex;       /* builtins.complex, for is_real */
+/* PyPy's __pypy__.add_memory_pressure, or None elsewhere: PyPy's GC does not
+ * see the memory we malloc, and without being told about it would let
+ * thousands of dead large arrays pile up between its collections. */
+static HPyGlobal g_memory_pressure;
 
 /* ---- the objects ----------------------------------------------------- */
 
@@ -286,6 +291,37 @@ checked_size(HPyContext *ctx, HPy h_n, const char *function)
 
 /* ---- creating arrays ------------------------------------------------- */
 
+/* Tell PyPy's GC about `bytes` of memory we allocated (see
+ * g_memory_pressure).  0 or -1. */
+static int
+add_memory_pressure(HPyContext *ctx, HPy_ssize_t bytes)
+{
+    HPy h_function, h_bytes, h_args, h_result;
+    int status = -1;
+    h_function = HPyGlobal_Load(ctx, g_memory_pressure);
+    if (HPy_Is(ctx, h_function, ctx->h_None)) {
+        HPy_Close(ctx, h_function);
+        return 0;
+    }
+    h_bytes = HPyLong_FromSsize_t(ctx, bytes);
+    if (HPy_IsNull(h_bytes)) {
+        HPy_Close(ctx, h_function);
+        return -1;
+    }
+    h_args = HPyTuple_FromArray(ctx, &h_bytes, 1);
+    HPy_Close(ctx, h_bytes);
+    if (!HPy_IsNull(h_args)) {
+        h_result = HPy_CallTupleDict(ctx, h_function, h_args, HPy_NULL);
+        HPy_Close(ctx, h_args);
+        if (!HPy_IsNull(h_result)) {
+            HPy_Close(ctx, h_result);
+            status = 0;
+        }
+    }
+    HPy_Close(ctx, h_function);
+    return status;
+}
+
 /* A new array of `size` uninitialised items (zeroed when inline), of type
  * h_type; *items receives where to write them.  `heap`, if not NULL, is a
  * malloc'd block of `size` items to adopt (it is freed on failure). */
@@ -332,6 +368,10 @@ new_array_adopting(HPyContext *ctx, HPy h_type, HPy_ssize_t size,
     HPy_Close(ctx, h_buffer);
     array->heap_items = heap;
     *items = heap;
+    if (add_memory_pressure(ctx, size * (HPy_ssize_t)sizeof(double)) < 0) {
+        HPy_Close(ctx, h_array);
+        return HPy_NULL;
+    }
     return h_array;
 }
 
@@ -990,6 +1030,37 @@ PNP_DEF_METH(cos_def, "cos", module_cos, HPyFunc_O,
 PNP_DEF_METH(sin_def, "sin", module_sin, HPyFunc_O,
              "sin(x): the sine of a real number, or of each item of an array.")
 
+#ifdef PICONUMPY_HPY_TEST_HOOKS
+/* Deliberate misuses of handles, compiled only into the copy of this module
+ * that tests/test_hpy_specific.py builds, to show that debug mode catches
+ * them (so that its silence about the real module means something). */
+static HPy
+leak_a_handle(HPyContext *ctx, HPy self)
+{
+    HPy leaked = HPyFloat_FromDouble(ctx, 1.0);   /* never closed */
+    (void)self;
+    (void)leaked;
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+static HPy
+use_after_close(HPyContext *ctx, HPy self, HPy arg)
+{
+    HPy h = HPy_Dup(ctx, arg);
+    (void)self;
+    HPy_Close(ctx, h);
+    return HPy_Repr(ctx, h);   /* h is closed; arg keeps the object alive */
+}
+
+PNP_DEF_METH(leak_a_handle_def, "_leak_a_handle", leak_a_handle,
+             HPyFunc_NOARGS, "Test only: leak one handle.")
+PNP_DEF_METH(use_after_close_def, "_use_after_close", use_after_close,
+             HPyFunc_O, "Test only: repr(x) through a closed handle.")
+#define TEST_HOOK_DEFS &leak_a_handle_def, &use_after_close_def,
+#else
+#define TEST_HOOK_DEFS
+#endif
+
 /* ---- the module ------------------------------------------------------ */
 
 /* Create a type from spec and store it in *global.  0 or -1. */
@@ -1003,16 +1074,37 @@ create_type(HPyContext *ctx, HPyType_Spec *spec, HPyGlobal *global)
     return 0;
 }
 
-/* Store builtins.<name> in *global.  0 or -1. */
+/* Store module.<name> in *global.  0 or -1. */
 static int
-store_builtin(HPyContext *ctx, HPy h_builtins, const char *name,
+store_attribute(HPyContext *ctx, HPy h_module, const char *name,
               HPyGlobal *global)
 {
-    HPy h = HPy_GetAttr_s(ctx, h_builtins, name);
+    HPy h = HPy_GetAttr_s(ctx, h_module, name);
     if (HPy_IsNull(h))
         return -1;
     pnp_global_store_and_close(ctx, global, h);
     return 0;
+}
+
+/* g_memory_pressure: __pypy__.add_memory_pressure if there is a __pypy__
+ * module, else None.  0 or -1. */
+static int
+store_memory_pressure(HPyContext *ctx)
+{
+    HPy h_pypy = HPyImport_ImportModule(ctx, "__pypy__");
+    int status;
+    if (HPy_IsNull(h_pypy)) {
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_ImportError))
+            return -1;
+        HPyErr_Clear(ctx);
+        pnp_global_store_and_close(ctx, &g_memory_pressure,
+                                   HPy_Dup(ctx, ctx->h_None));
+        return 0;
+    }
+    status = store_attribute(ctx, h_pypy, "add_memory_pressure",
+                           &g_memory_pressure);
+    HPy_Close(ctx, h_pypy);
+    return status;
 }
 
 PNP_MODULE_EXEC(module_exec)
@@ -1035,9 +1127,11 @@ module_exec(HPyContext *ctx, HPy module)
 
     h_builtins = HPyImport_ImportModule(ctx, "builtins");
     if (HPy_IsNull(h_builtins)
-        || store_builtin(ctx, h_builtins, "iter", &g_iter) < 0
-        || store_builtin(ctx, h_builtins, "next", &g_next) < 0
-        || store_builtin(ctx, h_builtins, "complex", &g_complex) < 0)
+        || store_attribute(ctx, h_builtins, "iter", &g_iter) < 0
+        || store_attribute(ctx, h_builtins, "next", &g_next) < 0
+        || store_attribute(ctx, h_builtins, "complex", &g_complex) < 0)
+        goto done;
+    if (store_memory_pressure(ctx) < 0)
         goto done;
     h_args = HPyTuple_FromArray(ctx, NULL, 0);
     if (HPy_IsNull(h_args))
@@ -1063,12 +1157,13 @@ static HPyDef *module_defines[] = {
     &empty_def,
     &cos_def,
     &sin_def,
+    TEST_HOOK_DEFS
     NULL
 };
 
 static HPyGlobal *module_globals[] = {
     &g_array_type, &g_buffer_type, &g_iter, &g_next, &g_sentinel,
-    &g_complex, NULL
+    &g_complex, &g_memory_pressure, NULL
 };
 
 static HPyModuleDef moduledef = {

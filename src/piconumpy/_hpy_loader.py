@@ -21,9 +21,11 @@ import tempfile
 IS_PYPY = sys.implementation.name == "pypy"
 
 
-def binary_path(name):
-    """The universal binary of ``piconumpy.<name>`` for this interpreter."""
-    directory = os.path.dirname(os.path.abspath(__file__))
+def binary_path(name, directory=None):
+    """The universal binary of ``piconumpy.<name>`` for this interpreter,
+    in this package's directory or in ``directory``."""
+    if directory is None:
+        directory = os.path.dirname(os.path.abspath(__file__))
     stem = os.path.join(directory, f"{name}.{sys.implementation.cache_tag}")
     if IS_PYPY:
         return stem + ".hpy.so"
@@ -32,13 +34,14 @@ def binary_path(name):
     return found[-1] if found else stem + ".hpy0.so"
 
 
-def load(name, debug=False):
+def load(name, debug=False, directory=None):
     """Load ``piconumpy.<name>`` from its universal binary; ImportError if absent.
 
     ``debug=True`` loads a separate instance in HPy's debug mode, which
-    checks every handle (see hpy.debug.LeakDetector).
+    checks every handle (see hpy.debug.LeakDetector).  ``directory`` is where
+    the binary is, if not in this package (a test build).
     """
-    path = binary_path(name)
+    path = binary_path(name, directory)
     if not os.path.exists(path):
         raise ImportError(f"no HPy universal binary at {path}")
     if not debug:
