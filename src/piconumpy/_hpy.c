@@ -39,8 +39,8 @@
 #define QUALIFIED(name) "piconumpy." STRINGIFY(MODULE_NAME) "." name
 
 /* _rules.MAX_SIZE: sys.maxsize // 8 float64 items. */
-#define HPY_SSIZE_MAX ((HPy_ssize_t)(~(size_t)0 >> 1))
-#define MAX_SIZE (HPY_SSIZE_MAX / (HPy_ssize_t)sizeof(double))
+#define SSIZE_MAXIMUM ((HPy_ssize_t)(~(size_t)0 >> 1))
+#define MAX_SIZE (SSIZE_MAXIMUM / (HPy_ssize_t)sizeof(double))
 
 /* Measured on PyPy 7.3.11 (see the file comment): up to 8 inline items
  * cost a 4-item array nothing more than 4 do, 64 start to. */
@@ -157,7 +157,7 @@ raise_not_real(HPyContext *ctx, HPy value, const char *what,
         return;
     if (real_type) {
         double x = pnp_float_as_double(ctx, value);
-        if (!(x == -1.0 && HPyErr_Occurred(ctx)))   /* it changed its mind */
+        if (!(x == -1.0 && HPyErr_Occurred(ctx)))   /* it succeeded, this time */
             HPyErr_SetString(ctx, ctx->h_TypeError,
                              "real number conversion failed");
         return;
@@ -203,7 +203,7 @@ scalar_or_none(HPyContext *ctx, HPy value, double *out)
 }
 
 /* An int as an HPy_ssize_t; one beyond the C range (OverflowError, cleared)
- * is HPY_SSIZE_MAX, out of the range of any array.  -1 with another error. */
+ * is SSIZE_MAXIMUM, out of the range of any array.  -1 with another error. */
 static HPy_ssize_t
 as_index(HPyContext *ctx, HPy h_int)
 {
@@ -212,7 +212,7 @@ as_index(HPyContext *ctx, HPy h_int)
         if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError))
             return -1;
         HPyErr_Clear(ctx);
-        return HPY_SSIZE_MAX;
+        return SSIZE_MAXIMUM;
     }
     return i;
 }
@@ -283,7 +283,7 @@ checked_size(HPyContext *ctx, HPy h_n, const char *function)
             return -1;
         }
         overflow = 1;
-        n = negative ? -1 : HPY_SSIZE_MAX;
+        n = negative ? -1 : SSIZE_MAXIMUM;
     }
     HPy_Close(ctx, h_index);
     if (n < 0) {
@@ -342,7 +342,7 @@ add_memory_pressure(HPyContext *ctx, HPy_ssize_t bytes)
     return status;
 }
 
-/* A new array of `size` uninitialised items (zeroed when inline), of type
+/* A new array of `size` uninitialised items, of type
  * h_type; *items receives where to write them.  `heap`, if not NULL, is a
  * malloc'd block of `size` items to adopt (it is freed on failure). */
 static HPy
@@ -1090,7 +1090,7 @@ create_type(HPyContext *ctx, HPyType_Spec *spec, HPyGlobal *global)
     HPy h_type = HPyType_FromSpec(ctx, spec, NULL);
     if (HPy_IsNull(h_type))
         return -1;
-    pnp_global_store_and_close(ctx, global, h_type);
+    pnp_global_adopt(ctx, global, h_type);
     return 0;
 }
 
@@ -1102,7 +1102,7 @@ store_attribute(HPyContext *ctx, HPy h_module, const char *name,
     HPy h = HPy_GetAttr_s(ctx, h_module, name);
     if (HPy_IsNull(h))
         return -1;
-    pnp_global_store_and_close(ctx, global, h);
+    pnp_global_adopt(ctx, global, h);
     return 0;
 }
 
@@ -1117,8 +1117,7 @@ store_memory_pressure(HPyContext *ctx)
         if (!HPyErr_ExceptionMatches(ctx, ctx->h_ImportError))
             return -1;
         HPyErr_Clear(ctx);
-        pnp_global_store_and_close(ctx, &g_memory_pressure,
-                                   HPy_Dup(ctx, ctx->h_None));
+        pnp_global_adopt(ctx, &g_memory_pressure, HPy_Dup(ctx, ctx->h_None));
         return 0;
     }
     status = store_attribute(ctx, h_pypy, "add_memory_pressure",
@@ -1160,7 +1159,7 @@ module_exec(HPyContext *ctx, HPy module)
                                    HPy_NULL);
     if (HPy_IsNull(h_sentinel))
         goto done;
-    pnp_global_store_and_close(ctx, &g_sentinel, h_sentinel);
+    pnp_global_adopt(ctx, &g_sentinel, h_sentinel);
     result = 0;
 done:
     if (!HPy_IsNull(h_args))

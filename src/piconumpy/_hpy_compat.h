@@ -7,8 +7,12 @@
  *     universal build loaded by PyPy's _hpy_universal.
  *
  * HPY_ABI_VERSION is defined by the hpy 0.9 headers only, so it selects the
- * level.  Everything else _hpy.c uses (HPyType_HELPERS, HPy_New, HPyField,
- * HPyGlobal, HPyListBuilder, the HPyErr_* functions, ...) is the same in both.
+ * level.  What differs: the definition macros (PNP_DEF_*), tp_new's
+ * arguments (PNP_ARGS), module initialisation (PNP_MODULE_EXEC, PNP_MODINIT),
+ * and what PyPy 7.3.11's runtime does differently from CPython's
+ * (PNP_NEEDS_REFLECTED_METHODS, PNP_NEEDS_SQ_ITEM, pnp_float_as_double,
+ * pnp_global_adopt).  Everything else _hpy.c uses (HPyType_HELPERS, HPy_New,
+ * HPyField, HPyGlobal_Load, HPyListBuilder, HPyErr_*, ...) is the same.
  *
  * Deliberately not used, because PyPy 7.3.11 ships their declarations but
  * not the runtime helper sources (argparse.c, buildvalue.c, helpers.c):
@@ -63,9 +67,10 @@ pnp_float_as_double(HPyContext *ctx, HPy h)
     return HPyFloat_AsDouble(ctx, h);
 }
 
-/* Store h in *global and close h: the global holds its own reference. */
+/* Store h in *global; h is consumed (neither used nor closed afterwards).
+ * Here the global holds its own reference, so h is closed. */
 static inline void
-pnp_global_store_and_close(HPyContext *ctx, HPyGlobal *global, HPy h)
+pnp_global_adopt(HPyContext *ctx, HPyGlobal *global, HPy h)
 {
     HPyGlobal_Store(ctx, global, h);
     HPy_Close(ctx, h);
@@ -144,17 +149,17 @@ pnp_float_as_double(HPyContext *ctx, HPy h)
     return x;
 }
 
-/* PyPy 7.3.11's HPyGlobal_Store makes the global an alias of the handle
- * it is given (same index) instead of a reference of its own: closing that
+/* Store h in *global; h is consumed (neither used nor closed afterwards).
+ * PyPy 7.3.11's HPyGlobal_Store makes the global an alias of the handle it
+ * is given (same index) instead of a reference of its own: closing that
  * handle frees the index, the next handle reuses it and the next global
  * stored gets the same index, so two globals end up loading one object.
- * So here the handle is not closed: the global keeps it, for the process's
- * lifetime, which is what a global is.  (Checked: storing builtins.iter then
+ * So here h is not closed: the global keeps it, for the process's lifetime,
+ * which is what a global is.  (Seen: storing builtins.iter then
  * builtins.next made both globals load next.) */
 static inline void
-pnp_global_store_and_close(HPyContext *ctx, HPyGlobal *global, HPy h)
+pnp_global_adopt(HPyContext *ctx, HPyGlobal *global, HPy h)
 {
-    (void)ctx;
     HPyGlobal_Store(ctx, global, h);
 }
 
