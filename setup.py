@@ -73,32 +73,50 @@ def cython_extensions():
 # --- HPy: one source, built in the CPython ABI and in the universal ABI -----
 
 def hpy_extensions():
+    """_hpy.c built with the running interpreter's HPy.
+
+    CPython (hpy 0.9): piconumpy._hpy_cpython_abi, an ordinary extension, and
+    the universal binary _hpy_universal.cpython-311.hpy.so.  PyPy: only the
+    universal binary _hpy_universal.pypy39.hpy.so, against PyPy's own HPy
+    0.0.4 headers (its hpy.devel is part of PyPy's standard library, which is
+    why pyproject.toml asks for the hpy package on CPython only).
+    _hpy.c uses no HPy runtime helper (HPyArg_Parse, HPy_BuildValue, ...), so
+    no helper source is compiled in: PyPy does not even ship them.
+    """
     try:
         from hpy.devel import HPyDevel
     except ImportError:
         return skipped("hpy_cpython_abi and hpy_universal", "hpy.devel")
     devel = HPyDevel()
     include_dirs = devel.get_extra_include_dirs()
+    depends = [source("_hpy_compat.h")]
     extensions = []
     if not IS_PYPY:
+        # The CPython ABI needs HPy's context functions: the prebuilt static
+        # library of the hpy wheel if there is one, else their sources.
+        static_libs = devel.get_static_libs("cpython") or []
+        ctx_sources = [] if static_libs else devel.get_ctx_sources()
         extensions.append(c_extension(
             "piconumpy._hpy_cpython_abi",
-            [source("_hpy.c")] + devel.get_ctx_sources(),
+            [source("_hpy.c")] + ctx_sources,
             include_dirs=include_dirs,
             define_macros=[("HPY", None), ("HPY_ABI_CPYTHON", None)],
+            extra_objects=static_libs,
+            depends=depends,
         ))
+        # forbid_python_h makes any #include <Python.h> an error.
         universal_macros = [("HPY", None), ("HPY_ABI_UNIVERSAL", None)]
         forbid_python_h = [str(devel.get_include_dir_forbid_python_h())]
     else:
-        # PyPy 7.3.11 ships the HPy 0.0.4 headers but not their runtime
-        # helper sources: _hpy.c uses none of them.
-        universal_macros = [("HPY_UNIVERSAL_ABI", None)]
+        # HPy 0.0.4 spells the universal ABI macro HPY_UNIVERSAL_ABI.
+        universal_macros = [("HPY", None), ("HPY_UNIVERSAL_ABI", None)]
         forbid_python_h = []
     universal = c_extension(
         "piconumpy._hpy_universal",
         [source("_hpy.c")],
         include_dirs=forbid_python_h + include_dirs,
         define_macros=universal_macros,
+        depends=depends,
     )
     universal.hpy_universal = True
     extensions.append(universal)
@@ -113,22 +131,35 @@ def native_extensions():
     )]
 
 
-class BuildExt(build_ext):
-    """Names an HPy universal binary per interpreter.
+def hpy_universal_suffix():
+    """The file name suffix of an HPy universal binary for this interpreter.
 
     The universal binaries of hpy 0.9 (CPython) and of PyPy's HPy 0.0.4 are
-    not interchangeable, so each carries the interpreter's cache tag:
-    ``_hpy_universal.cpython-311.hpy.so``, ``_hpy_universal.pypy39.hpy.so``.
-    piconumpy/_hpy_loader.py finds and loads the one for its interpreter.
+    not interchangeable, so each carries the interpreter's cache tag.  hpy
+    0.9 also insists on finding its ABI tag (``hpy0``) in the name:
+    ``.cpython-311.hpy0.so``; PyPy's loader has no such rule: ``.pypy39.hpy.so``.
+    piconumpy/_hpy_loader.py finds the one for its interpreter.
     """
+    abi = ""
+    if not IS_PYPY:
+        from hpy.devel.abitag import HPY_ABI_TAG  # "hpy0" for hpy 0.9
+
+        abi = HPY_ABI_TAG[len("hpy"):]
+    return f".{sys.implementation.cache_tag}.hpy{abi}.so"
+
+
+class BuildExt(build_ext):
+    """Names the HPy universal binary per interpreter (hpy_universal_suffix)."""
 
     def get_ext_filename(self, fullname):
+        # build_ext asks with the full dotted name, and (get_ext_fullpath)
+        # with the last component only.
         for extension in self.extensions:
-            if extension.name == fullname and getattr(
-                extension, "hpy_universal", False
+            if getattr(extension, "hpy_universal", False) and fullname in (
+                extension.name, extension.name.rpartition(".")[2]
             ):
-                tag = sys.implementation.cache_tag
-                return os.path.join(*fullname.split(".")) + f".{tag}.hpy.so"
+                return (os.path.join(*fullname.split("."))
+                        + hpy_universal_suffix())
         return super().get_ext_filename(fullname)
 
 

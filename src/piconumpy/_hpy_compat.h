@@ -1,0 +1,179 @@
+/* _hpy_compat.h: the few places where the two HPy API levels we build
+ * against differ, given one spelling for _hpy.c.
+ *
+ *   - hpy 0.9 (the `hpy` package on CPython): the CPython ABI build
+ *     (_hpy_cpython_abi) and the universal build loaded by hpy.universal;
+ *   - HPy 0.0.4 (built into PyPy 7.3.11, headers in <pypy>/hpy/devel): the
+ *     universal build loaded by PyPy's _hpy_universal.
+ *
+ * HPY_ABI_VERSION is defined by the hpy 0.9 headers only, so it selects the
+ * level.  What differs: the definition macros (PNP_DEF_*), tp_new's
+ * arguments (PNP_ARGS), module initialisation (PNP_MODULE_EXEC, PNP_MODINIT),
+ * and what PyPy 7.3.11's runtime does differently from CPython's
+ * (PNP_NEEDS_REFLECTED_METHODS, PNP_NEEDS_SQ_ITEM, pnp_float_as_double,
+ * pnp_global_adopt).  Everything else _hpy.c uses (HPyType_HELPERS, HPy_New,
+ * HPyField, HPyGlobal_Load, HPyListBuilder, HPyErr_*, ...) is the same.
+ *
+ * Deliberately not used, because PyPy 7.3.11 ships their declarations but
+ * not the runtime helper sources (argparse.c, buildvalue.c, helpers.c):
+ * HPyArg_Parse*, HPy_BuildValue, HPyHelpers_AddType.
+ */
+#ifndef PICONUMPY_HPY_COMPAT_H
+#define PICONUMPY_HPY_COMPAT_H
+
+/* hpy.h is HPy's code, not ours: its inline functions leave parameters
+ * unused (-Wextra).  Its HPyDef_* macros cast every implementation to a
+ * generic function pointer type and leave a struct field of their
+ * trampolines to be filled later, so those two warnings would also fire at
+ * each definition in _hpy.c, in HPy's code; they stay off after the include
+ * (_hpy.c itself casts no function and initialises structs by name). */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#endif
+#include "hpy.h"
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#pragma GCC diagnostic ignored "-Wcast-function-type"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+
+#ifdef HPY_ABI_VERSION
+/* ---- hpy 0.9 --------------------------------------------------------- */
+
+/* The 0.9 macros that take an explicit implementation name gained _IMPL. */
+#define PNP_DEF_SLOT(SYM, IMPL, SLOT) HPyDef_SLOT_IMPL(SYM, IMPL, SLOT)
+#define PNP_DEF_METH(SYM, NAME, IMPL, SIG, DOC) \
+    HPyDef_METH_IMPL(SYM, NAME, IMPL, SIG, .doc = DOC)
+
+/* The positional arguments of tp_new became const. */
+#define PNP_ARGS const HPy *
+
+/* The module is created by the runtime from its HPyModuleDef (multi-phase
+ * initialisation); our own set-up runs in its HPy_mod_exec slot. */
+#define PNP_MODULE_EXEC(IMPL) \
+    HPyDef_SLOT_IMPL(pnp_module_exec, IMPL, HPy_mod_exec)
+#define PNP_MODULE_EXEC_DEF &pnp_module_exec,
+#define PNP_MODULEDEF_NAME(NAME)
+#define PNP_MODINIT(EXTNAME, MODDEF, EXEC) HPy_MODINIT(EXTNAME, MODDEF)
+
+/* Binary number slots serve both operand orders, as in CPython. */
+#define PNP_NEEDS_REFLECTED_METHODS 0
+
+/* PyFloat_AsDouble: a float, __float__, or __index__. */
+static inline double
+pnp_float_as_double(HPyContext *ctx, HPy h)
+{
+    return HPyFloat_AsDouble(ctx, h);
+}
+
+/* Store h in *global; h is consumed (neither used nor closed afterwards).
+ * Here the global holds its own reference, so h is closed. */
+static inline void
+pnp_global_adopt(HPyContext *ctx, HPyGlobal *global, HPy h)
+{
+    HPyGlobal_Store(ctx, global, h);
+    HPy_Close(ctx, h);
+}
+
+/* HPy has no tp_iter slot, and CPython's iter() takes the sequence protocol
+ * only from a type with sq_item (mp_subscript is not enough). */
+#define PNP_NEEDS_SQ_ITEM 1
+
+#else
+/* ---- HPy 0.0.4 (PyPy 7.3.11) ----------------------------------------- */
+
+#define PNP_DEF_SLOT(SYM, IMPL, SLOT) HPyDef_SLOT(SYM, IMPL, SLOT)
+#define PNP_DEF_METH(SYM, NAME, IMPL, SIG, DOC) \
+    HPyDef_METH(SYM, NAME, IMPL, SIG, .doc = DOC)
+
+#define PNP_ARGS HPy *
+
+/* The init function creates the module itself (HPyModule_Create), then
+ * runs the same set-up function the 0.9 exec slot runs. */
+#define PNP_MODULE_EXEC(IMPL) static int IMPL(HPyContext *ctx, HPy module);
+#define PNP_MODULE_EXEC_DEF
+#define PNP_MODULEDEF_NAME(NAME) .name = NAME,
+/* One level of indirection so that EXTNAME may itself be a macro. */
+#define PNP_MODINIT(EXTNAME, MODDEF, EXEC) PNP_MODINIT_(EXTNAME, MODDEF, EXEC)
+#define PNP_MODINIT_(EXTNAME, MODDEF, EXEC)                           \
+    HPy_MODINIT(EXTNAME)                                              \
+    static HPy init_##EXTNAME##_impl(HPyContext *ctx)                 \
+    {                                                                 \
+        HPy module = HPyModule_Create(ctx, &MODDEF);                  \
+        if (HPy_IsNull(module))                                       \
+            return HPy_NULL;                                          \
+        if (EXEC(ctx, module) < 0) {                                  \
+            HPy_Close(ctx, module);                                   \
+            return HPy_NULL;                                          \
+        }                                                             \
+        return module;                                                \
+    }
+
+/* PyPy 7.3.11 turns a binary number slot into the forward method only
+ * (nb_multiply -> __mul__, no __rmul__), so `2.0 * a` would be a TypeError.
+ * _hpy.c then also defines the reflected methods it needs, explicitly. */
+#define PNP_NEEDS_REFLECTED_METHODS 1
+
+/* PyFloat_AsDouble: a float, __float__, or __index__.  PyPy 7.3.11's
+ * HPyFloat_AsDouble lacks the __index__ fallback CPython has since 3.8, so
+ * it is added here: on its TypeError, a value whose type has __index__ but
+ * no __float__ is converted through its index (an int too large for a
+ * double is an OverflowError, as in CPython).  HPy cannot keep an error
+ * pending while we look at the type, so for any other value the TypeError
+ * is raised again by converting again: a __float__ that raised TypeError
+ * runs twice (this error path only). */
+static inline double
+pnp_float_as_double(HPyContext *ctx, HPy h)
+{
+    HPy h_type, h_index;
+    int index_only;
+    double x = HPyFloat_AsDouble(ctx, h);
+    if (!(x == -1.0 && HPyErr_Occurred(ctx))
+        || !HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
+        return x;
+    HPyErr_Clear(ctx);
+    h_type = HPy_Type(ctx, h);
+    if (HPy_IsNull(h_type))
+        return -1.0;
+    index_only = !HPy_HasAttr_s(ctx, h_type, "__float__")
+                 && HPy_HasAttr_s(ctx, h_type, "__index__");
+    HPy_Close(ctx, h_type);
+    if (!index_only)
+        return HPyFloat_AsDouble(ctx, h);
+    h_index = HPy_Index(ctx, h);
+    if (HPy_IsNull(h_index))
+        return -1.0;
+    x = HPyLong_AsDouble(ctx, h_index);
+    HPy_Close(ctx, h_index);
+    return x;
+}
+
+/* Store h in *global; h is consumed (neither used nor closed afterwards).
+ * PyPy 7.3.11's HPyGlobal_Store makes the global an alias of the handle it
+ * is given (same index) instead of a reference of its own: closing that
+ * handle frees the index, the next handle reuses it and the next global
+ * stored gets the same index, so two globals end up loading one object.
+ * So here h is not closed: the global keeps it, for the process's lifetime,
+ * which is what a global is.  (Seen: storing builtins.iter then
+ * builtins.next made both globals load next.) */
+static inline void
+pnp_global_adopt(HPyContext *ctx, HPyGlobal *global, HPy h)
+{
+    HPyGlobal_Store(ctx, global, h);
+}
+
+/* PyPy's iter() falls back on __getitem__, which mp_subscript provides; an
+ * sq_item would only be a second __getitem__. */
+#define PNP_NEEDS_SQ_ITEM 0
+
+/* The 0.0.4 trampoline of HPyFunc_NOARGS methods leaves its second
+ * parameter unused.  The same _hpy.c is compiled with this warning on by
+ * the CPython builds, so our own code stays checked. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#endif
+
+#endif
+
+#endif /* PICONUMPY_HPY_COMPAT_H */
