@@ -52,8 +52,9 @@ def run_parser():
                    "callbacks, loops, ops, op_add, scaling, scale_add, ...; "
                    "default: all, or a few with --quick); see `list`")
     p.add_argument("--implementations", "-m", nargs="+", metavar="NAME",
-                   help="implementations (default: all; every one that "
-                   "cannot run is shown as a skipped row): "
+                   help="implementations, or all (default: all, less "
+                   "pythran and numba with --quick; every one that cannot "
+                   "run is shown as a skipped row): "
                    + ", ".join(implementations.ALL))
     p.add_argument("--sizes", metavar="N,N,...",
                    help="array sizes of the scaling cases "
@@ -102,6 +103,8 @@ def selected(args):
         names = list(cases_module.QUICK_SELECTION)
     cases = cases_module.select(cases_module.all_cases(sizes), names)
     impls = _names(args.implementations)
+    if "all" in impls:
+        impls = list(implementations.ALL)
     unknown = set(impls) - set(implementations.ALL)
     if unknown:
         raise ValueError(f"unknown implementations {sorted(unknown)}; "

@@ -186,13 +186,14 @@ class Operation:
         a, b = data["a"], data["b"]
         if kind == "native":
             native = getattr(impl, native_name)
-            if op == "construct":
-                return lambda: native(a, repeat)
-            if native_name == "elementwise":
-                buffer_a = _doubles(a)
-                buffer_b = _doubles(b) if op == "add" else None
-                return lambda: native(op, buffer_a, buffer_b, repeat)
             buffer_a = _doubles(a)
+            if native_name in ("construct", "elementwise"):
+                out = _doubles(a)  # the result goes there: no allocation
+                if op == "construct":
+                    return lambda: (native(a, out, repeat), out)[1]
+                buffer_b = _doubles(b) if op == "add" else None
+                return lambda: (native(op, buffer_a, buffer_b, out, repeat),
+                                out)[1]
             return lambda: native(buffer_a, repeat)
         if op in ("construct", "cos"):  # from a list / of floats
             return lambda: loop(impl, a, repeat)

@@ -40,7 +40,9 @@ def board(results):
     figure, axes = plt.subplots(len(cases), 1, squeeze=False,
                                 figsize=(10, 3.6 * len(cases)))
     for ax, case in zip(axes[:, 0], cases):
-        impls = results.sorted_impls(case)
+        impls = [impl for impl in results.sorted_impls(case)
+                 if any(results.ratio(case, i, impl)
+                        for i in results.interpreters)]
         width = 0.8 / max(1, len(results.interpreters))
         for j, interpreter in enumerate(results.interpreters):
             ratios = [results.ratio(case, interpreter, impl) for impl in impls]

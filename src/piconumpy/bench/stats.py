@@ -89,10 +89,12 @@ class WarmUp:
         last = statistics.median(self.timings[-w:])
         return math.isclose(last, previous, rel_tol=self.tolerance)
 
-    def summary(self):
+    def summary(self, max_timings=1000):
+        """For the record; keeps the first ``max_timings`` durations (the
+        interesting part, where a JIT compiles; fast calls may be many)."""
         return {
             "calls": len(self.timings),
             "seconds": self.elapsed,
             "settled": self.settled,
-            "timings": list(self.timings),
+            "timings": [round(t, 9) for t in self.timings[:max_timings]],
         }

@@ -296,26 +296,33 @@ done:
 
 /* ---- one operation, repeated (workloads/micro.py's op_* functions) ---- */
 
+/* The results of the repeated operations go to a buffer the caller made
+ * once (out): like the board, the native reference allocates nothing per
+ * operation, and converting results to Python floats is not timed. */
+
 PyDoc_STRVAR(construct_doc,
-"construct(values, repeat) -> list\n\n"
-"Convert the list of floats values to C doubles, repeat times.");
+"construct(values, out, repeat) -> None\n\n"
+"Convert the list of floats values to the doubles of out, repeat times.");
 
 static PyObject *
 native_construct(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    PyObject *values;
+    PyObject *values, *out_obj;
     Py_ssize_t repeat;
-    if (!PyArg_ParseTuple(args, "O!n:construct", &PyList_Type, &values,
-                          &repeat)) {
+    Py_buffer out_view;
+    if (!PyArg_ParseTuple(args, "O!On:construct", &PyList_Type, &values,
+                          &out_obj, &repeat)) {
         return NULL;
     }
-    if (check_repeat(repeat) < 0) {
+    if (check_repeat(repeat) < 0 || get_doubles(out_obj, &out_view, 1) < 0) {
         return NULL;
     }
+    double *out = out_view.buf;
     Py_ssize_t n = PyList_GET_SIZE(values);
-    double *out = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(double));
-    if (out == NULL) {
-        return PyErr_NoMemory();
+    if (n_doubles(&out_view) != n) {
+        PyBuffer_Release(&out_view);
+        PyErr_SetString(PyExc_ValueError, "construct: out has another size");
+        return NULL;
     }
     for (Py_ssize_t k = 0; k < repeat; k++) {
         for (Py_ssize_t i = 0; i < n; i++) {
@@ -323,7 +330,7 @@ native_construct(PyObject *Py_UNUSED(module), PyObject *args)
              * cannot change under us and its items stay borrowed safely. */
             PyObject *item = PyList_GET_ITEM(values, i);
             if (!PyFloat_Check(item)) {
-                PyMem_Free(out);
+                PyBuffer_Release(&out_view);
                 PyErr_Format(PyExc_TypeError,
                              "construct: item %zd is not a float", i);
                 return NULL;
@@ -332,27 +339,25 @@ native_construct(PyObject *Py_UNUSED(module), PyObject *args)
         }
         KEEP(out);
     }
-    PyObject *result = list_from_doubles(out, n);
-    PyMem_Free(out);
-    return result;
+    PyBuffer_Release(&out_view);
+    Py_RETURN_NONE;
 }
 
 PyDoc_STRVAR(elementwise_doc,
-"elementwise(op, a, b, repeat) -> list\n\n"
-"Repeat one element-wise operation into a preallocated result: op is\n"
-"'mul' (a * 2.0), 'rmul' (2.0 * a), 'div' (a / 2.0) or 'add' (a + b;\n"
-"b is None for the others).  Return the result as a list.");
+"elementwise(op, a, b, out, repeat) -> None\n\n"
+"Repeat one element-wise operation into out: op is 'mul' (a * 2.0),\n"
+"'rmul' (2.0 * a), 'div' (a / 2.0) or 'add' (a + b; b is None for the\n"
+"others).  a, b and out have the same size.");
 
 static PyObject *
 native_elementwise(PyObject *Py_UNUSED(module), PyObject *args)
 {
     const char *op;
-    PyObject *a_obj, *b_obj;
+    PyObject *a_obj, *b_obj, *out_obj;
     Py_ssize_t repeat;
-    Py_buffer a_view, b_view = {0};
-    int with_b;
-    if (!PyArg_ParseTuple(args, "sOOn:elementwise", &op, &a_obj, &b_obj,
-                          &repeat)) {
+    Py_buffer a_view, b_view, out_view;
+    if (!PyArg_ParseTuple(args, "sOOOn:elementwise", &op, &a_obj, &b_obj,
+                          &out_obj, &repeat)) {
         return NULL;
     }
     if (check_repeat(repeat) < 0) {
@@ -375,26 +380,28 @@ native_elementwise(PyObject *Py_UNUSED(module), PyObject *args)
         PyErr_Format(PyExc_ValueError, "unknown operation '%s'", op);
         return NULL;
     }
-    with_b = code == ADD;
+    /* b is used by 'add' only; the others get a as b, never read. */
+    if (code != ADD) {
+        b_obj = a_obj;
+    }
     if (get_doubles(a_obj, &a_view, 0) < 0) {
         return NULL;
     }
-    if (with_b && get_doubles(b_obj, &b_view, 0) < 0) {
+    if (get_doubles(b_obj, &b_view, 0) < 0) {
         PyBuffer_Release(&a_view);
         return NULL;
     }
-    PyObject *result = NULL;
-    const double *a = a_view.buf;
-    const double *b = with_b ? b_view.buf : NULL;
-    Py_ssize_t n = n_doubles(&a_view);
-    double *out = NULL;
-    if (with_b && n_doubles(&b_view) != n) {
-        PyErr_SetString(PyExc_ValueError, "operands have different lengths");
-        goto done;
+    if (get_doubles(out_obj, &out_view, 1) < 0) {
+        PyBuffer_Release(&b_view);
+        PyBuffer_Release(&a_view);
+        return NULL;
     }
-    out = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(double));
-    if (out == NULL) {
-        PyErr_NoMemory();
+    const double *a = a_view.buf, *b = b_view.buf;
+    double *out = out_view.buf;
+    Py_ssize_t n = n_doubles(&a_view);
+    PyObject *result = NULL;
+    if (n_doubles(&b_view) != n || n_doubles(&out_view) != n) {
+        PyErr_SetString(PyExc_ValueError, "operands have different sizes");
         goto done;
     }
     for (Py_ssize_t k = 0; k < repeat; k++) {
@@ -414,12 +421,11 @@ native_elementwise(PyObject *Py_UNUSED(module), PyObject *args)
         }
         KEEP(out);
     }
-    result = list_from_doubles(out, n);
+    Py_INCREF(Py_None); /* (Py_NewRef is not in PyPy 3.9's headers) */
+    result = Py_None;
 done:
-    PyMem_Free(out);
-    if (with_b) {
-        PyBuffer_Release(&b_view);
-    }
+    PyBuffer_Release(&out_view);
+    PyBuffer_Release(&b_view);
     PyBuffer_Release(&a_view);
     return result;
 }
