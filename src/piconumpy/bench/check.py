@@ -14,10 +14,15 @@ RTOL = 1e-9
 
 def to_floats(result):
     """A result (float, array, list of arrays, 2-D numpy array) as floats."""
-    if isinstance(result, (int, float)) or not hasattr(result, "__iter__"):
+    if isinstance(result, (int, float)):
         return [float(result)]
+    try:
+        # iter(), not __iter__: a type may iterate by the sequence protocol
+        items = iter(result)
+    except TypeError:
+        return [float(result)]  # a scalar of another type (numpy.float32)
     values = []
-    for item in result:
+    for item in items:
         values.extend(to_floats(item))
     return values
 

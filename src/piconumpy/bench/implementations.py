@@ -75,6 +75,10 @@ def load(name):
         return compilers.load(k)
     except ImportError as error:
         raise Unavailable(_reason(name, error)) from error
+    except Exception as error:  # a loader that fails otherwise: say how
+        raise Unavailable(
+            f"{name} fails to load: {type(error).__name__}: {error}"
+        ) from error
 
 
 def _reason(name, error):
