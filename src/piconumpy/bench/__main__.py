@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import datetime
 import os
+import signal
 import socket
 import sys
 
@@ -75,7 +76,8 @@ def run_parser():
                    "a few cases; well under a minute")
     for name, value in runner.DEFAULTS.items():
         p.add_argument("--" + name.replace("_", "-"), type=type(value),
-                       metavar="X", help=f"runner setting (default {value})")
+                       metavar="X",
+                       help=f"{runner.HELP[name]} (default {value})")
     p.add_argument("--timeout", type=float, default=orchestrate.TIMEOUT,
                    help="seconds before one measurement is killed")
     p.add_argument("--progress", choices=("auto", "rich", "tqdm", "plain"),
@@ -127,6 +129,10 @@ def results_path(output, quick):
     return os.path.join(output, f"{stamp}-{host}{suffix}.json")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main_run(argv):
     parser = run_parser()
     args = parser.parse_args(argv)
@@ -136,6 +142,8 @@ def main_run(argv):
         parser.error(str(error))
     path = results_path(args.output, args.quick)
     print(f"results: {path}", file=sys.stderr)
+    # A polite kill (SIGTERM) stops the run like Ctrl-C: partial results.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         orchestrate.run(args.interpreters, impls, cases, settings, path,
                         display=args.progress, quick=args.quick,

@@ -112,6 +112,27 @@ def unit_table(results, cases, interpreter, column_names, markdown=False):
     return table(["implementation"] + column_names, rows, markdown), notes
 
 
+def details_table(results, case):
+    """Markdown: the statistics behind each median of one case."""
+    rows = []
+    for impl in results.sorted_impls(case):
+        for interpreter in results.interpreters:
+            record = results.record(case, interpreter, impl)
+            if not record or record["status"] != "ok":
+                continue
+            s, w = record["stats"], record["warmup"]
+            rows.append([
+                impl, interpreter, format_time(s["median"]),
+                format_time(s["mean"]), format_time(s["iqr"]),
+                format_time(s["mad"]), str(s["n"]),
+                f"{w['calls']} in {w['seconds']:.2g} s"
+                + ("" if w["settled"] else " (not settled)"),
+            ])
+    headers = ["implementation", "interpreter", "median", "mean", "IQR",
+               "MAD", "calls", "warm-up"]
+    return table(headers, rows, markdown=True)
+
+
 # --- the summary ---------------------------------------------------------------
 
 
@@ -282,7 +303,8 @@ def markdown(results, plots):
         text, notes = case_table(results, case, markdown=True)
         out += [f"## {case} `{results.params.get(case, '')}`", "", text, ""]
         out += [f"{line.strip()}  " for line in notes.render().splitlines()]
-        out.append("")
+        out += ["", "<details><summary>statistics</summary>", "",
+                details_table(results, case), "", "</details>", ""]
     for title, text, notes in _unit_sections(results, markdown=True):
         out += [f"## {title}", "", text, ""]
         out += [f"{line.strip()}  " for line in notes.render().splitlines()]

@@ -26,8 +26,16 @@ DEFAULTS = {
     "warmup_min": 0.5,   # seconds of warm-up calls, at least ...
     "warmup_max": 5.0,   # ... and at most, if timings do not settle
     "min_calls": 10,     # timed calls, at least ...
-    "min_time": 2.0,     # ... and until this many seconds have passed ...
+    "min_time": 1.0,     # ... and until this many seconds have passed ...
     "max_calls": 1000,   # ... but no more than this
+}
+HELP = {
+    "warmup_min": "seconds of warm-up calls, at least",
+    "warmup_max": "seconds of warm-up calls at most, if timings do not "
+                  "settle",
+    "min_calls": "timed calls, at least",
+    "min_time": "seconds of timed calls, at least",
+    "max_calls": "timed calls, at most",
 }
 
 
@@ -143,7 +151,8 @@ def main(argv=None):
                         help="the workload's parameters, a JSON object")
     for name, value in DEFAULTS.items():
         parser.add_argument("--" + name.replace("_", "-"), type=type(value),
-                            default=value, help=f"(default: {value})")
+                            default=value,
+                            help=f"{HELP[name]} (default: {value})")
     parser.add_argument("--json", action="store_true",
                         help="print the record as JSON (for the orchestrator)")
     args = parser.parse_args(argv)
