@@ -120,13 +120,15 @@ def details_table(results, case):
             record = results.record(case, interpreter, impl)
             if not record or record["status"] != "ok":
                 continue
-            s, w = record["stats"], record["warmup"]
+            s, w = record["stats"], record.get("warmup")
+            warmup = "?"
+            if w:
+                warmup = f"{w['calls']} in {w['seconds']:.2g} s" + (
+                    "" if w["settled"] else " (not settled)")
             rows.append([
                 impl, interpreter, format_time(s["median"]),
                 format_time(s["mean"]), format_time(s["iqr"]),
-                format_time(s["mad"]), str(s["n"]),
-                f"{w['calls']} in {w['seconds']:.2g} s"
-                + ("" if w["settled"] else " (not settled)"),
+                format_time(s["mad"]), str(s["n"]), warmup,
             ])
     headers = ["implementation", "interpreter", "median", "mean", "IQR",
                "MAD", "calls", "warm-up"]
