@@ -24,9 +24,16 @@ SOURCE = board_compiled.__file__
 
 
 def _cache_dir():
+    """~/.cache/piconumpy-bench, or a temporary folder if it is read-only."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
         os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "piconumpy-bench")
+    path = os.path.join(base, "piconumpy-bench")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        path = os.path.join(tempfile.gettempdir(),
+                            f"piconumpy-bench-{os.getuid()}")
+    return path
 
 
 def why_unavailable(kind):
