@@ -1,0 +1,190 @@
+"""The command line of the experiment.
+
+    python -m piconumpy.bench [options]            measure, then report
+    python -m piconumpy.bench report RESULTS.json  rebuild a report
+    python -m piconumpy.bench list                 cases and implementations
+"""
+
+import argparse
+import dataclasses
+import datetime
+import os
+import signal
+import socket
+import sys
+
+from . import cases as cases_module
+from . import implementations, orchestrate, report, runner
+
+QUICK_SETTINGS = {"warmup_min": 0.0, "warmup_max": 0.05, "min_calls": 3,
+                  "min_time": 0.0, "max_calls": 5}
+# Compiling for them costs seconds per process: not in a smoke test unless
+# asked for by name.
+NOT_QUICK = ("pythran", "numba")
+
+
+def _names(values):
+    """Names given as repeated and/or comma-separated arguments."""
+    return [name for value in values or [] for name in value.split(",")
+            if name]
+
+
+def _pair(text):
+    n_sleds, _, n_time = text.partition("x")
+    return int(n_sleds), int(n_time)
+
+
+def run_parser():
+    p = argparse.ArgumentParser(
+        prog="python -m piconumpy.bench",
+        description=(
+            "Measure the piconumpy workloads with every implementation on "
+            "every interpreter, one fresh process per measurement, then "
+            "print the tables and write results/<date>-<host>.json, "
+            "results/report.md and plots.  Other commands: "
+            "`report RESULTS.json [--output DIR]` rebuilds a report from "
+            "a results file; `list` shows the cases and implementations."),
+    )
+    p.add_argument("--interpreters", "-i", nargs="+", metavar="PYTHON",
+                   default=[sys.executable],
+                   help="interpreters to measure on (default: this one)")
+    p.add_argument("--workloads", "-w", nargs="+", metavar="NAME",
+                   help="cases, workloads or groups (board, board_long, "
+                   "callbacks, loops, ops, op_add, scaling, scale_add, ...; "
+                   "default: all, or a few with --quick); see `list`")
+    p.add_argument("--implementations", "-m", nargs="+", metavar="NAME",
+                   help="implementations, or all (default: all, less "
+                   "pythran and numba with --quick; every one that cannot "
+                   "run is shown as a skipped row): "
+                   + ", ".join(implementations.ALL))
+    p.add_argument("--sizes", metavar="N,N,...",
+                   help="array sizes of the scaling cases "
+                   "(default 4,64,1024,16384,262144)")
+    p.add_argument("--board", type=_pair, metavar="SLEDSxSTEPS",
+                   help="size of board and board_own_trig (default 10x200)")
+    p.add_argument("--board-long", type=_pair, metavar="SLEDSxSTEPS",
+                   help="size of board_long (default 100x2000)")
+    p.add_argument("--micro-n", type=int, metavar="N",
+                   help="array size of the loops (default 10000)")
+    p.add_argument("--op-repeat", type=int, metavar="N",
+                   help="operations per timed call in the per-operation "
+                   "cases (default 1000)")
+    p.add_argument("--output", "-o", default="results", metavar="DIR",
+                   help="folder of the results (default: results)")
+    p.add_argument("--quick", action="store_true",
+                   help="smoke test: tiny sizes, short warm-up, few calls, "
+                   "a few cases; well under a minute")
+    for name, value in runner.DEFAULTS.items():
+        p.add_argument("--" + name.replace("_", "-"), type=type(value),
+                       metavar="X",
+                       help=f"{runner.HELP[name]} (default {value})")
+    p.add_argument("--timeout", type=float, default=orchestrate.TIMEOUT,
+                   help="seconds before one measurement is killed")
+    p.add_argument("--progress", choices=("auto", "rich", "tqdm", "plain"),
+                   default="auto", help="live progress display")
+    p.add_argument("--no-report", action="store_true",
+                   help="only write the JSON")
+    return p
+
+
+def selected(args):
+    sizes = dataclasses.replace(
+        cases_module.QUICK_SIZES if args.quick else cases_module.Sizes())
+    if args.sizes:
+        sizes.scaling = tuple(int(n) for n in args.sizes.split(","))
+    if args.board:
+        sizes.board = args.board
+    if args.board_long:
+        sizes.board_long = args.board_long
+    if args.micro_n:
+        sizes.micro = args.micro_n
+    if args.op_repeat:
+        sizes.op_repeat = args.op_repeat
+    names = _names(args.workloads)
+    if not names and args.quick:
+        names = list(cases_module.QUICK_SELECTION)
+    cases = cases_module.select(cases_module.all_cases(sizes), names)
+    impls = _names(args.implementations)
+    if "all" in impls:
+        impls = list(implementations.ALL)
+    unknown = set(impls) - set(implementations.ALL)
+    if unknown:
+        raise ValueError(f"unknown implementations {sorted(unknown)}; "
+                         f"known: {', '.join(implementations.ALL)}")
+    if not impls:
+        impls = [i for i in implementations.ALL
+                 if not (args.quick and i in NOT_QUICK)]
+    impls = [i for i in implementations.ALL if i in impls]  # fixed order
+    settings = dict(QUICK_SETTINGS if args.quick else runner.DEFAULTS)
+    for name in runner.DEFAULTS:
+        if getattr(args, name) is not None:
+            settings[name] = getattr(args, name)
+    return cases, impls, settings
+
+
+def results_path(output, quick):
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    host = socket.gethostname().split(".")[0] or "host"
+    suffix = "-quick" if quick else ""
+    return os.path.join(output, f"{stamp}-{host}{suffix}.json")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main_run(argv):
+    parser = run_parser()
+    args = parser.parse_args(argv)
+    try:
+        cases, impls, settings = selected(args)
+    except ValueError as error:
+        parser.error(str(error))
+    path = results_path(args.output, args.quick)
+    print(f"results: {path}", file=sys.stderr)
+    # A polite kill (SIGTERM) stops the run like Ctrl-C: partial results.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        orchestrate.run(args.interpreters, impls, cases, settings, path,
+                        display=args.progress, quick=args.quick,
+                        timeout=args.timeout)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: partial results in {path}", file=sys.stderr)
+        if not args.no_report:
+            report.write(path, args.output)
+        return 130
+    if not args.no_report:
+        report.write(path, args.output)
+    return 0
+
+
+def main_report(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m piconumpy.bench report",
+        description="Print the tables and write report.md and the plots "
+        "from a results file (complete or interrupted).")
+    parser.add_argument("results", help="a results JSON file")
+    parser.add_argument("--output", "-o", metavar="DIR",
+                        help="where to write (default: the file's folder)")
+    args = parser.parse_args(argv)
+    report.write(args.results, args.output)
+    return 0
+
+
+def main_list(argv):
+    for case in cases_module.all_cases(cases_module.Sizes()):
+        print(f"{case.id:<24} group {case.group:<10} {case.params}")
+    print("implementations:", ", ".join(implementations.ALL))
+    return 0
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    commands = {"report": main_report, "list": main_list, "run": main_run}
+    if argv and argv[0] in commands:
+        return commands[argv[0]](argv[1:])
+    return main_run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

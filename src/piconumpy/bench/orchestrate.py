@@ -1,0 +1,189 @@
+"""Walk cases x interpreters x implementations, one fresh process each.
+
+Every planned row ends in the results file: measured, an error (wrong
+result, exception, crash, timeout), or skipped with its reason (interpreter
+missing, backend not built, compiler not installed).  Rows that make no
+sense (a piconumpy backend in ``callbacks``, which has no array) are not
+planned at all.  The file is valid after each measurement, so Ctrl-C (or a
+crash of the orchestrator) leaves partial results that the reporter reads.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+from . import bindings, implementations, metadata, progress, runner
+from .results import ResultsFile
+
+#: Seconds one measurement may take before it is killed (an error row).
+TIMEOUT = 1800
+
+
+def probe(python):
+    """(info, None) for a working interpreter, else (None, reason)."""
+    if shutil.which(python) is None:
+        return None, f"interpreter not found: {python}"
+    try:
+        process = subprocess.run(
+            [python, "-m", "piconumpy.bench.probe"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            timeout=300,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return None, f"{python} cannot run: {error}"
+    if process.returncode != 0:
+        return None, (f"{python} cannot import piconumpy.bench: "
+                      + _tail(process.stderr))
+    return json.loads(process.stdout.strip().splitlines()[-1]), None
+
+
+def _tail(text, lines=5):
+    return " | ".join(text.strip().splitlines()[-lines:])
+
+
+def labels(pythons, infos):
+    """Short, unique column names: cpython, pypy (versions if needed)."""
+    def base(python, info, detailed):
+        if info is None:  # missing: its path says which it was
+            return python
+        if detailed:
+            return f"{info['implementation']}-{info['python_version']}"
+        return info["implementation"]
+
+    names = [base(p, i, False) for p, i in zip(pythons, infos)]
+    if len(set(names)) < len(names):
+        names = [base(p, i, True) for p, i in zip(pythons, infos)]
+    seen = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return unique
+
+
+def measure(python, case, impl, settings, timeout=TIMEOUT):
+    """The runner's record for one measurement in a fresh ``python``."""
+    command = [python, "-m", "piconumpy.bench.runner", "--json",
+               "--workload", case.workload, "--impl", impl,
+               "--params", json.dumps(case.params)]
+    for name, value in settings.items():
+        command += ["--" + name.replace("_", "-"), str(value)]
+    failed = {"workload": case.workload, "implementation": impl,
+              "params": case.params, "status": "error"}
+    child = subprocess.Popen(command, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        return dict(failed, reason=f"timed out after {timeout} s")
+    except BaseException:  # Ctrl-C: the child gets it too; do not leave it
+        child.kill()
+        child.wait()
+        raise
+    lines = stdout.strip().splitlines()
+    if child.returncode != 0 or not lines:
+        if child.returncode < 0:
+            why = f"crashed: {signal.Signals(-child.returncode).name}"
+        else:
+            why = f"exited with status {child.returncode}"
+        return dict(failed, reason=f"{why}: {_tail(stderr)}")
+    try:
+        return json.loads(lines[-1])
+    except ValueError:
+        return dict(failed, reason=f"unreadable output: {lines[-1][:200]}")
+
+
+def plan(cases, interpreters, impls):
+    """[(case, interpreter, impl, why_skipped)], native first in each group.
+
+    ``interpreters``: (label, python, probe info, why missing) tuples.
+    """
+    ordered = sorted(impls, key=lambda name: name != "native")
+    steps = []
+    for case in cases:
+        kinds = bindings.WORKLOADS[case.workload].kinds(case.params)
+        for interpreter in interpreters:
+            _, _, info, missing = interpreter
+            for impl in ordered:
+                if implementations.kind(impl) not in kinds:
+                    continue
+                why = missing or info["implementations"].get(impl)
+                steps.append((case, interpreter, impl, why))
+    return steps
+
+
+def summary_line(label, impl, case, record, native_medians):
+    where = f"{case.id:<22} {label:<8} {impl:<16}"
+    if record["status"] != "ok":
+        return f"{where} {record['status']}: {record['reason']}"
+    median = record["stats"]["median"]
+    line = f"{where} {median * 1e3:10.4f} ms"
+    native = native_medians.get((case.id, label))
+    if native:
+        line += f"  {median / native:8.1f}x native"
+    return line
+
+
+def run(pythons, impls, cases, settings, path, display="auto", quick=False,
+        timeout=TIMEOUT):
+    """Measure everything into the results file at ``path``; return it.
+
+    KeyboardInterrupt stops the run: the file is closed as interrupted
+    and the interrupt propagates.
+    """
+    probed = [probe(python) for python in pythons]
+    infos = [info for info, _ in probed]
+    names = labels(pythons, infos)
+    missing = [reason for _, reason in probed]
+    interpreters = list(zip(names, pythons, infos, missing))
+    here = os.path.dirname(os.path.abspath(__file__))
+    results = ResultsFile(path, {
+        "schema": 1,
+        "started": metadata.now(),
+        "host": metadata.host(),
+        "git": metadata.git([here, os.getcwd()]),
+        "settings": dict(settings, quick=quick, timeout=timeout,
+                         orchestrator=sys.executable),
+        "interpreters": {
+            label: {"executable": python, "info": info, "missing": reason}
+            for label, python, (info, reason) in zip(names, pythons, probed)
+        },
+        "implementations": list(impls),
+        "cases": [{"id": c.id, "workload": c.workload, "params": c.params,
+                   "group": c.group} for c in cases],
+    })
+    steps = plan(cases, interpreters, impls)
+    show = progress.make(len(steps), display)
+    native_medians = {}
+    interrupted = False
+    try:
+        for case, (label, python, _, _), impl, reason in steps:
+            show.start(f"{case.id} {label} {impl}")
+            if reason:
+                record = {"workload": case.workload, "implementation": impl,
+                          "params": case.params, "status": "skipped",
+                          "reason": reason}
+            else:
+                record = measure(python, case, impl,
+                                 dict(settings, **case.settings), timeout)
+            record.update(case=case.id, group=case.group, interpreter=label)
+            if impl == "native" and record["status"] == "ok":
+                native_medians[case.id, label] = record["stats"]["median"]
+            results.add(record)
+            show.done(summary_line(label, impl, case, record, native_medians))
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        show.close()
+        results.finish(finished=metadata.now(), interrupted=interrupted,
+                       planned=len(steps), measured=len(results.results))
+    return path
+
+
+DEFAULT_SETTINGS = dict(runner.DEFAULTS)

@@ -1,0 +1,334 @@
+"""The report: terminal tables, results/report.md and plots, from the JSON.
+
+    python -m piconumpy.bench report results/2025-01-01-120000-host.json
+
+Reads only the results document (see results.py), so a report can be
+rebuilt from old results.  Every ratio is to the native reference of the
+same case on the same interpreter (another interpreter's if it has none).
+"""
+
+import os
+
+from . import results as results_file
+from .tables import Results
+
+PICONUMPY = ("purepy", "purepy_array", "cython", "cpython_capi",
+             "hpy_cpython_abi", "hpy_universal")
+
+
+# --- formatting -------------------------------------------------------------
+
+
+def format_time(seconds):
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def format_ratio(ratio):
+    return f"{ratio:.3g}x" if ratio < 100 else f"{ratio:,.0f}x"
+
+
+def table(headers, rows, markdown=False):
+    """Text of a table: aligned columns, or a Markdown pipe table."""
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |",
+                 "|" + "|".join(["---"] + ["--:"] * (len(headers) - 1)) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines)
+    widths = [max(len(str(row[i])) for row in [headers] + rows)
+              for i in range(len(headers))]
+    def line(row):
+        cells = [str(row[0]).ljust(widths[0])]
+        cells += [str(c).rjust(w) for c, w in zip(row[1:], widths[1:])]
+        return "  ".join(cells).rstrip()
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule] + [line(row) for row in rows])
+
+
+class Notes:
+    """Numbered footnotes for the cells without a number."""
+
+    def __init__(self):
+        self.texts = []
+
+    def ref(self, text):
+        if text not in self.texts:
+            self.texts.append(text)
+        return f"[{self.texts.index(text) + 1}]"
+
+    def render(self):
+        return "\n".join(f"  [{i}] {text}"
+                         for i, text in enumerate(self.texts, 1))
+
+
+def _no_number(results, case, interpreter, impl, notes):
+    why = results.why_not(case, interpreter, impl)
+    label = why.split(":", 1)[0] if why else "?"
+    return f"{label} {notes.ref(why)}"
+
+
+def case_table(results, case, markdown=False):
+    """One case: rows = implementations (fastest first), columns =
+    interpreters, cells = ratio to native and median time per call."""
+    notes = Notes()
+    rows = []
+    for impl in results.sorted_impls(case):
+        row = [impl]
+        for interpreter in results.interpreters:
+            median = results.median(case, interpreter, impl)
+            if median is None:
+                row.append(_no_number(results, case, interpreter, impl, notes))
+                continue
+            ratio = results.ratio(case, interpreter, impl)
+            text = format_time(median)
+            row.append(f"{format_ratio(ratio)} · {text}" if ratio else text)
+        rows.append(row)
+    headers = ["implementation"] + results.interpreters
+    return table(headers, rows, markdown), notes
+
+
+def unit_table(results, cases, interpreter, column_names, markdown=False):
+    """Rows = implementations, columns = cases; cells = time per unit."""
+    notes = Notes()
+    impls = []
+    for case in cases:
+        impls += [i for i in results.impls_of(case) if i not in impls]
+    impls = [i for i in results.implementations if i in impls]
+    rows = []
+    for impl in impls:
+        row = [impl]
+        for case in cases:
+            if results.record(case, interpreter, impl) is None:
+                row.append("")
+                continue
+            per_unit = results.per_unit(case, interpreter, impl)
+            if per_unit is None:
+                row.append(_no_number(results, case, interpreter, impl, notes))
+            else:
+                row.append(format_time(per_unit))
+        rows.append(row)
+    return table(["implementation"] + column_names, rows, markdown), notes
+
+
+def details_table(results, case):
+    """Markdown: the statistics behind each median of one case."""
+    rows = []
+    for impl in results.sorted_impls(case):
+        for interpreter in results.interpreters:
+            record = results.record(case, interpreter, impl)
+            if not record or record["status"] != "ok":
+                continue
+            s, w = record["stats"], record.get("warmup")
+            warmup = "?"
+            if w:
+                warmup = f"{w['calls']} in {w['seconds']:.2g} s" + (
+                    "" if w["settled"] else " (not settled)")
+            rows.append([
+                impl, interpreter, format_time(s["median"]),
+                format_time(s["mean"]), format_time(s["iqr"]),
+                format_time(s["mad"]), str(s["n"]), warmup,
+            ])
+    headers = ["implementation", "interpreter", "median", "mean", "IQR",
+               "MAD", "calls", "warm-up"]
+    return table(headers, rows, markdown=True)
+
+
+# --- the summary ---------------------------------------------------------------
+
+
+def _fraction(results, case, a, b):
+    """Sentence comparing two (interpreter kind, implementation) rows."""
+    (kind_a, impl_a), (kind_b, impl_b) = a, b
+    label_a = results.interpreter_named(kind_a)
+    label_b = results.interpreter_named(kind_b)
+    name_a, name_b = f"{kind_a} {impl_a}", f"{kind_b} {impl_b}"
+    missing = []
+    for label, kind, impl in ((label_a, kind_a, impl_a),
+                              (label_b, kind_b, impl_b)):
+        if label is None:
+            missing.append(f"{kind}: no such interpreter in this run")
+        elif results.median(case, label, impl) is None:
+            why = results.why_not(case, label, impl).split(":", 1)[0]
+            missing.append(f"{kind} {impl}: {why}, see the tables")
+    if missing:
+        return f"{name_a} vs {name_b}: not measured ({'; '.join(missing)})"
+    t_a = results.median(case, label_a, impl_a)
+    t_b = results.median(case, label_b, impl_b)
+    ratio = t_a / t_b
+    if ratio <= 1:
+        verdict = f"{name_a} is {1 / ratio:.3g}x faster"
+    else:
+        verdict = f"{name_a} is {ratio:.3g}x slower"
+    return (f"{name_a} / {name_b} = {ratio:.3g} ({verdict}; "
+            f"{format_time(t_a)} vs {format_time(t_b)})")
+
+
+KEY_COMPARISONS = (
+    (("pypy", "hpy_universal"), ("pypy", "cpython_capi")),
+    (("pypy", "hpy_universal"), ("pypy", "purepy")),
+    (("pypy", "hpy_universal"), ("cpython", "cpython_capi")),
+    (("cpython", "cpython_capi"), ("cpython", "numpy")),
+    (("cpython", "hpy_cpython_abi"), ("cpython", "cpython_capi")),
+    (("cpython", "hpy_universal"), ("cpython", "cpython_capi")),
+)
+
+
+def best_piconumpy(results, case):
+    best = None
+    for interpreter in results.interpreters:
+        for impl in PICONUMPY:
+            ratio = results.ratio(case, interpreter, impl)
+            if ratio is not None and (best is None or ratio < best[0]):
+                best = (ratio, interpreter, impl)
+    if best is None:
+        return "best piconumpy configuration / native: not measured"
+    ratio, interpreter, impl = best
+    return (f"best piconumpy configuration / native = {ratio:.3g} "
+            f"({interpreter} {impl})")
+
+
+def summary(results, case="board"):
+    """The key ratios, one sentence each, on ``case``."""
+    if case not in results.cases:
+        return [f"no {case!r} results in this run"]
+    lines = [_fraction(results, case, a, b) for a, b in KEY_COMPARISONS]
+    lines.append(best_piconumpy(results, case))
+    control = _fraction(results, "callbacks", ("pypy", "python"),
+                        ("cpython", "python"))
+    if "callbacks" in results.cases:
+        lines.append("control (callbacks, no array): " + control)
+    return lines
+
+
+# --- the outputs ----------------------------------------------------------------------
+
+
+def _unit_sections(results, markdown):
+    """(title, table, notes) of the per-operation and scaling tables."""
+    sections = []
+    ops = results.cases_in("ops")
+    present = [i for i in results.interpreters
+               if results.implementation_of(i) is not None]
+    for interpreter in present:
+        if ops:
+            names = [case[len("op_"):] for case in ops]
+            text, notes = unit_table(results, ops, interpreter, names,
+                                     markdown)
+            sections.append((f"Per-operation cost on a 4-element array, "
+                             f"{interpreter} (time per operation)",
+                             text, notes))
+    scaling = results.cases_in("scaling")
+    families = []
+    for case in scaling:
+        family = case.split("[")[0]
+        if family not in families:
+            families.append(family)
+    for family in families:
+        cases = [c for c in scaling if c.startswith(family + "[")]
+        names = [f"n={results.params[c]['n']}" for c in cases]
+        for interpreter in present:
+            text, notes = unit_table(results, cases, interpreter, names,
+                                     markdown)
+            sections.append((f"Scaling of {family[len('scale_'):]}, "
+                             f"{interpreter} (time per element)", text, notes))
+    return sections
+
+
+def _header(results):
+    doc = results.document
+    host = doc.get("host", {})
+    lines = [f"Run of {doc.get('started', '?')} on {host.get('hostname', '?')}"
+             f" ({host.get('cpu_model', '?')}, {host.get('cpu_count', '?')} "
+             "CPUs)"]
+    git = doc.get("git", {})
+    lines.append(f"Source: git {git.get('describe') or git.get('commit')}"
+                 if git.get("commit") else "Source: not a git checkout")
+    if doc.get("settings", {}).get("quick"):
+        lines.append("QUICK MODE: tiny sizes, a smoke test, not a measurement")
+    if not results.complete:
+        lines.append("INCOMPLETE: the run was interrupted; partial results")
+    for label, entry in doc.get("interpreters", {}).items():
+        info = entry.get("info")
+        if info is None:
+            lines.append(f"{label}: MISSING ({entry.get('missing')})")
+            continue
+        packages = ", ".join(f"{name} {version}" for name, version in
+                             info["packages"].items() if version)
+        version = info["python_version"]
+        if info.get("pypy_version"):
+            version = f"{info['pypy_version']} (Python {version})"
+        lines.append(f"{label}: {info['implementation']} {version}; HPy "
+                     f"runtime {info['hpy_runtime']}; {packages}")
+    return lines
+
+
+def terminal(results):
+    """All tables as text, for the terminal."""
+    parts = ["\n".join(_header(results)), ""]
+    for case in results.cases:
+        if results.groups.get(case) in ("ops", "scaling"):
+            continue
+        text, notes = case_table(results, case)
+        parts += [f"== {case} {results.params.get(case, '')}: ratio to "
+                  "native · median per call", text]
+        if notes.texts:
+            parts.append(notes.render())
+        parts.append("")
+    for title, text, notes in _unit_sections(results, markdown=False):
+        parts += [f"== {title}", text]
+        if notes.texts:
+            parts.append(notes.render())
+        parts.append("")
+    parts.append("== Summary (board)")
+    parts += ["  " + line for line in summary(results)]
+    return "\n".join(parts)
+
+
+def markdown(results, plots):
+    """The text of report.md; ``plots``: {title: file name}."""
+    out = ["# piconumpy benchmark report", ""]
+    out += ["- " + line for line in _header(results)]
+    out += ["", "## Summary", ""]
+    out += ["- " + line for line in summary(results)]
+    out += ["", "Ratios are to the native reference (plain C, no allocation "
+            "per step) of the same case on the same interpreter; timings are "
+            "medians of many calls after a warm-up (the mean and spread are "
+            "in the JSON).  Compare ratios within one run, never absolute "
+            "times across runs.", ""]
+    for title, name in plots.items():
+        out += [f"![{title}]({name})", ""]
+    for case in results.cases:
+        if results.groups.get(case) in ("ops", "scaling"):
+            continue
+        text, notes = case_table(results, case, markdown=True)
+        out += [f"## {case} `{results.params.get(case, '')}`", "", text, ""]
+        out += [f"{line.strip()}  " for line in notes.render().splitlines()]
+        out += ["", "<details><summary>statistics</summary>", "",
+                details_table(results, case), "", "</details>", ""]
+    for title, text, notes in _unit_sections(results, markdown=True):
+        out += [f"## {title}", "", text, ""]
+        out += [f"{line.strip()}  " for line in notes.render().splitlines()]
+        out.append("")
+    return "\n".join(out)
+
+
+def write(json_path, output_dir=None, echo=print):
+    """Print the tables, write report.md and the plots; the report's path."""
+    results = Results(results_file.load(json_path))
+    output_dir = output_dir or os.path.dirname(os.path.abspath(json_path))
+    os.makedirs(output_dir, exist_ok=True)
+    echo(terminal(results))
+    try:
+        from . import plots
+        made = plots.make_all(results, output_dir)
+    except ImportError as error:
+        made = {}
+        echo(f"(no plots: {error})")
+    path = os.path.join(output_dir, "report.md")
+    with open(path, "w") as file:
+        file.write(markdown(results, made))
+        file.write(f"\nFrom `{os.path.basename(json_path)}`.\n")
+    echo(f"report: {path}")
+    return path
