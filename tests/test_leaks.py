@@ -299,18 +299,52 @@ def compiled(request):
     return piconumpy.load_backend(request.param)
 
 
+def _count_changes(operation, objects):
+    """The reference counts that moved over CALLS calls, in the quietest of
+    up to ATTEMPTS runs.  CPython itself moves some counts for a while (a
+    failed attribute lookup on NoneType drops None's count by hundreds over
+    its first thousand calls, then never again, in pure Python code too);
+    a leak or an extra release moves them in every run."""
+    run(operation, WARM_UP)
+    quietest = None
+    for _ in range(ATTEMPTS):
+        before = {key: sys.getrefcount(obj) for key, obj in objects.items()}
+        run(operation, CALLS)
+        after = {key: sys.getrefcount(obj) for key, obj in objects.items()}
+        changes = {key: after[key] - before[key] for key in objects
+                   if after[key] != before[key]}
+        if quietest is None or (sum(map(abs, changes.values()))
+                                < sum(map(abs, quietest.values()))):
+            quietest = changes
+        if not changes:
+            break
+    return quietest
+
+
+@only_cpython
+@pytest.mark.parametrize("step", [1, -1])
+def test_the_count_check_sees_a_leak_and_an_extra_release(step):
+    """The check itself: one reference kept (or given back) per call is
+    reported as a change of CALLS (or -CALLS), in every attempt."""
+    obj = object()
+    kept = [obj] * (2 * (WARM_UP + ATTEMPTS * CALLS))
+
+    def operation():
+        if step > 0:
+            kept.append(obj)
+        else:
+            kept.pop()
+
+    assert _count_changes(operation, {"obj": obj}) == {"obj": step * CALLS}
+
+
 @only_cpython
 def test_reference_counts_do_not_move(compiled):
     operations, inputs = workload(compiled)
     objects = tracked(compiled, inputs)
     moved = {}
     for name, operation in operations.items():
-        run(operation, WARM_UP)
-        before = {key: sys.getrefcount(obj) for key, obj in objects.items()}
-        run(operation, CALLS)
-        after = {key: sys.getrefcount(obj) for key, obj in objects.items()}
-        changes = {key: after[key] - before[key] for key in objects
-                   if after[key] != before[key]}
+        changes = _count_changes(operation, objects)
         if changes:
             moved[name] = changes
     assert not moved, f"reference counts moved over {CALLS} calls: {moved}"
