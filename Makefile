@@ -19,8 +19,15 @@ test:
 	@pythons="$$($(BOOT) tools/venvs.py --extras test $(INTERPRETERS))" \
 	  && $(BOOT) tools/test_all.py $$pythons -- $(PYTEST_ARGS)
 
+# The C backends' suites under valgrind memcheck and AddressSanitizer, on
+# CPython (tools/memcheck.sh says how); minutes, so not part of `make test`.
+test-memory:
+	@pythons="$$($(BOOT) tools/venvs.py --extras test,dev python3)" \
+	  && PYTHON="$$pythons" tools/memcheck.sh asan \
+	  && PYTHON="$$pythons" tools/memcheck.sh valgrind
+
 bench:
-	@pythons="$$($(BOOT) tools/venvs.py --extras test,bench $(INTERPRETERS))" \
+	@pythons="$$($(BOOT) tools/venvs.py --extras test,bench --optional compilers $(INTERPRETERS))" \
 	  && first="$$(echo "$$pythons" | head -n 1)" \
 	  && $$first -m piconumpy.bench --interpreters $$pythons
 

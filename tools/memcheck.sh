@@ -73,9 +73,17 @@ echo "building $build_groups with $cflags"
     "$python" setup.py -q build_ext --force \
         --build-lib "$work/lib" --build-temp "$work/build" \
     > "$work/build.log" 2>&1) || { cat "$work/build.log"; exit 1; }
+# A backend left unbuilt (Cython or hpy.devel missing from this
+# interpreter's environment) would go unchecked: that is a failure here.
+if grep 'backend is NOT built' "$work/build.log" >&2; then
+    echo "$0: install what is missing (make test-memory installs the" \
+         "'dev' extra) and run again" >&2
+    exit 1
+fi
 
 # --- run the suite on the compiled backends --------------------------------
-tests=("$root/tests/test_conformance.py" "$root"/tests/test_*_specific.py)
+tests=("$root/tests/test_conformance.py" "$root/tests/test_properties.py"
+       "$root"/tests/test_*_specific.py)
 pytest_args=(-q -p no:cacheprovider -k "not purepy" "${tests[@]}" "$@")
 export PYTHONPATH="$work/lib" PYTHONMALLOC=malloc OPENBLAS_NUM_THREADS=1
 log="$work/checker.log"

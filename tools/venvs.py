@@ -12,7 +12,11 @@ diagnostics go to stderr).  For each interpreter it:
    instead if PICONUMPY_REQUIRE_ALL=1, as in CI);
 2. creates ``.venv/<implementation><version>`` (e.g. ``.venv/cpython3.11``);
 3. runs ``pip install .[extras]`` there (not editable: the tests exercise the
-   package as a user gets it), again only when a source file changed.
+   package as a user gets it), again only when a source file changed;
+4. with ``--optional compilers`` (``make bench``), also tries to install
+   Pythran and Numba on CPython: the benchmark compares with them when they
+   install, and says so in its report when they do not, so a failure here
+   is a warning.
 """
 
 import argparse
@@ -29,6 +33,17 @@ VENVS = ROOT / ".venv"
 PYPY_PACKAGES = ["pypy3", "pypy3-dev", "pypy3-venv"]
 # What a change to must trigger a rebuild of the installed package.
 SOURCES = ["setup.py", "pyproject.toml", "src"]
+# Optional packages, per group: (pip arguments, interpreters they are for).
+# Pythran 0.19 pins setuptools<60 on Python < 3.12 for a distutils it no
+# longer needs to compile our code (checked: it builds with setuptools 84),
+# while hpy 0.9 needs setuptools>=64; so Pythran comes without its pins.
+OPTIONAL = {
+    "compilers": [
+        (["numba"], {"cpython"}),
+        (["--no-deps", "pythran", "ply>=3.4", "gast~=0.7.0", "beniget~=0.5.0"],
+         {"cpython"}),
+    ],
+}
 
 
 def say(message):
@@ -68,8 +83,8 @@ def describe(interpreter):
     return implementation + version
 
 
-def sources_digest(extras):
-    digest = hashlib.sha256(extras.encode())
+def sources_digest():
+    digest = hashlib.sha256()
     for entry in SOURCES:
         path = ROOT / entry
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
@@ -80,21 +95,50 @@ def sources_digest(extras):
     return digest.hexdigest()
 
 
-def ensure_venv(interpreter, extras):
-    venv = VENVS / describe(interpreter)
+def install_optional(python, implementation, groups):
+    for group in groups:
+        for arguments, implementations in OPTIONAL[group]:
+            if implementation not in implementations:
+                continue
+            command = [python, "-m", "pip", "install", "--quiet", *arguments]
+            say("$ " + " ".join(map(str, command)))
+            if subprocess.run(command).returncode != 0:
+                say(f"WARNING: could not install {' '.join(arguments)}; "
+                    "the benchmark will report it as unavailable")
+
+
+def ensure_venv(interpreter, extras, optional=()):
+    name = describe(interpreter)
+    venv = VENVS / name
     python = venv / "bin" / "python"
     if not python.exists():
         run([interpreter, "-m", "venv", str(venv)])
         run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    stamp = venv / ".piconumpy-installed"
-    digest = sources_digest(extras)
-    if stamp.exists() and stamp.read_text() == digest:
-        say(f"{venv.name}: piconumpy is up to date")
-        return python
+    # The stamp records what is installed: the sources' digest, the extras
+    # and the optional groups.  `make test` after `make bench` reinstalls
+    # nothing: fewer extras than installed are fine.
+    stamp = venv / ".piconumpy-installed.json"
+    digest = sources_digest()
+    try:
+        installed = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        installed = {}
+    wanted_extras = {extra for extra in extras.split(",") if extra}
+    if installed.get("digest") == digest:
+        has_extras = set(installed.get("extras", ()))
+        has_optional = set(installed.get("optional", ()))
+        if wanted_extras <= has_extras and set(optional) <= has_optional:
+            say(f"{venv.name}: piconumpy is up to date")
+            return python
+        wanted_extras |= has_extras
+        optional = sorted(set(optional) | has_optional)
+    extras = ",".join(sorted(wanted_extras))
     target = f".[{extras}]" if extras else "."
     # pip always rebuilds a local project, and installs missing extras.
     run([python, "-m", "pip", "install", "--quiet", target], cwd=ROOT)
-    stamp.write_text(digest)
+    install_optional(python, name.rstrip("0123456789."), optional)
+    stamp.write_text(json.dumps({"digest": digest, "extras": extras.split(","),
+                                 "optional": list(optional)}))
     return python
 
 
@@ -102,6 +146,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("interpreters", nargs="+")
     parser.add_argument("--extras", default="test")
+    parser.add_argument("--optional", default="",
+                        help="groups of packages to try: "
+                        + ", ".join(OPTIONAL))
     args = parser.parse_args()
     require_all = os.environ.get("PICONUMPY_REQUIRE_ALL") == "1"
     pythons = []
@@ -112,7 +159,8 @@ def main():
                 sys.exit(f"[venvs] ERROR: {name} is required but missing")
             say(f"*** {name} SKIPPED: not installed (see the command above)")
             continue
-        pythons.append(ensure_venv(interpreter, args.extras))
+        optional = [group for group in args.optional.split(",") if group]
+        pythons.append(ensure_venv(interpreter, args.extras, optional))
     if not pythons:
         sys.exit("[venvs] ERROR: no interpreter available")
     print("\n".join(map(str, pythons)))
