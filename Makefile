@@ -7,6 +7,8 @@
 BOOT ?= python3
 INTERPRETERS ?= $(if $(PYTHON),$(PYTHON),python3 pypy3)
 PYTEST_ARGS ?=
+# More arguments of `python -m piconumpy.bench` (e.g. BENCH_ARGS="-w board_long").
+BENCH_ARGS ?=
 
 .PHONY: all install test test-memory bench bench-quick clean
 
@@ -29,12 +31,12 @@ test-memory:
 bench:
 	@pythons="$$($(BOOT) tools/venvs.py --extras test,bench --optional compilers $(INTERPRETERS))" \
 	  && first="$$(echo "$$pythons" | head -n 1)" \
-	  && $$first -m piconumpy.bench --interpreters $$pythons
+	  && $$first -m piconumpy.bench --interpreters $$pythons $(BENCH_ARGS)
 
 bench-quick:
 	@pythons="$$($(BOOT) tools/venvs.py --extras test,bench $(INTERPRETERS))" \
 	  && first="$$(echo "$$pythons" | head -n 1)" \
-	  && $$first -m piconumpy.bench --quick --interpreters $$pythons
+	  && $$first -m piconumpy.bench --quick --interpreters $$pythons $(BENCH_ARGS)
 
 clean:
 	rm -rf build .venv src/*.egg-info .pytest_cache .hypothesis

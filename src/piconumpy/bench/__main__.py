@@ -51,7 +51,8 @@ def run_parser():
     p.add_argument("--workloads", "-w", nargs="+", metavar="NAME",
                    help="cases, workloads or groups (board, board_long, "
                    "callbacks, loops, ops, op_add, scaling, scale_add, ...; "
-                   "default: all, or a few with --quick); see `list`")
+                   "default: all but board_long, a few with --quick; all: "
+                   "every one); see `list`")
     p.add_argument("--implementations", "-m", nargs="+", metavar="NAME",
                    help="implementations, or all (default: all, less "
                    "pythran and numba with --quick; every one that cannot "

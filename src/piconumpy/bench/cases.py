@@ -34,6 +34,13 @@ QUICK_SELECTION = ("board", "board_own_trig", "callbacks", "sum_loop",
                    "op_construct", "op_add", "scaling")
 
 
+#: The micro-benchmarks are many (two thirds of the measurements) and each
+#: call is short and regular: a third of a second of warm-up (still cut
+#: short only once timings settle) and of timed calls gives hundreds of
+#: calls, and keeps `make bench` to a few minutes.
+MICRO_SETTINGS = {"warmup_min": 0.3, "min_time": 0.3}
+
+
 @dataclasses.dataclass
 class Case:
     id: str
@@ -42,6 +49,8 @@ class Case:
     group: str       # board, callbacks, loops, ops, scaling
     # Runner settings for this case (a long case needs fewer calls).
     settings: dict = dataclasses.field(default_factory=dict)
+    # Measured when no workload is named (board_long takes many minutes).
+    default: bool = True
 
     def matches(self, name):
         """Loosely: by workload, group or family (``scale_add``)."""
@@ -59,21 +68,24 @@ def all_cases(sizes):
         Case("board_long", "board",
              {"n_sleds": long_sleds, "n_time": long_time}, "board",
              # Up to a minute per call for numpy on PyPy: few calls.
-             settings={"min_calls": 3, "min_time": 0.0}),
+             settings={"min_calls": 3, "min_time": 0.0}, default=False),
         Case("board_own_trig", "board_own_trig",
              {"n_sleds": n_sleds, "n_time": n_time}, "board"),
         Case("callbacks", "callbacks", {"n": sizes.callbacks}, "callbacks"),
     ]
     for name in ("sum_loop", "sum_loop_index", "init_zeros", "cort"):
-        cases.append(Case(name, name, {"n": sizes.micro}, "loops"))
+        cases.append(Case(name, name, {"n": sizes.micro}, "loops",
+                          settings=MICRO_SETTINGS))
     for op in OPS:
         cases.append(Case(f"op_{op}", "op", {
-            "op": op, "n": sizes.op_n, "repeat": sizes.op_repeat}, "ops"))
+            "op": op, "n": sizes.op_n, "repeat": sizes.op_repeat}, "ops",
+            settings=MICRO_SETTINGS))
     for op in SCALING_OPS:
         for n in sizes.scaling:
             repeat = max(1, sizes.scaling_elements // n)
             cases.append(Case(f"scale_{op}[n={n}]", "scale", {
-                "op": op, "n": n, "repeat": repeat}, "scaling"))
+                "op": op, "n": n, "repeat": repeat}, "scaling",
+                settings=MICRO_SETTINGS))
     return cases
 
 
@@ -81,10 +93,13 @@ def select(cases, names):
     """The cases named by ``names``, in report order.
 
     A name is a case id (``board`` is only the classic size), else a
-    workload, group or family (``ops``, ``scaling``, ``scale_add``).
+    workload, group or family (``ops``, ``scaling``, ``scale_add``), or
+    ``all``.  No name: every default case (all but board_long).
     Raise ValueError for a name that matches nothing.
     """
     if not names:
+        return [c for c in cases if c.default]
+    if "all" in names:
         return list(cases)
     ids = {c.id for c in cases}
     wanted = set()

@@ -129,6 +129,13 @@ def summary_line(label, impl, case, record, native_medians):
     return line
 
 
+def case_settings(settings, case):
+    """The run's settings, lowered where the case asks for less (a case's
+    settings are caps, so that --quick stays quick)."""
+    return {name: min(value, case.settings.get(name, value))
+            for name, value in settings.items()}
+
+
 def run(pythons, impls, cases, settings, path, display="auto", quick=False,
         timeout=TIMEOUT):
     """Measure everything into the results file at ``path``; return it.
@@ -170,7 +177,7 @@ def run(pythons, impls, cases, settings, path, display="auto", quick=False,
                           "reason": reason}
             else:
                 record = measure(python, case, impl,
-                                 dict(settings, **case.settings), timeout)
+                                 case_settings(settings, case), timeout)
             record.update(case=case.id, group=case.group, interpreter=label)
             if impl == "native" and record["status"] == "ok":
                 native_medians[case.id, label] = record["stats"]["median"]
