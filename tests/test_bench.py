@@ -267,7 +267,11 @@ def test_select_cases():
     ids = [c.id for c in cases.select(everything, ["scale_add"])]
     assert ids == [f"scale_add[n={n}]" for n in cases.Sizes().scaling]
     assert len(cases.select(everything, ["ops"])) == len(bindings.OPS)
-    assert cases.select(everything, []) == everything
+    default = cases.select(everything, [])
+    assert [c.id for c in everything if c not in default] == ["board_long"]
+    assert cases.select(everything, ["all"]) == everything
+    assert [c.id for c in cases.select(everything, ["board_long"])] == [
+        "board_long"]
     with pytest.raises(ValueError):
         cases.select(everything, ["nope"])
 
