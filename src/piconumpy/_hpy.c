@@ -495,7 +495,7 @@ collect_sequence(HPyContext *ctx, Collector *c, HPy seq)
             if (i >= length)
                 return 0;
         }
-        item = HPy_GetItem_i(ctx, seq, i);
+        item = pnp_sequence_item(ctx, seq, i);
         if (HPy_IsNull(item)) {
             /* Or it shrank: the end too. */
             if (!HPyErr_ExceptionMatches(ctx, ctx->h_IndexError))
