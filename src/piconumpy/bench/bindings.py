@@ -157,8 +157,11 @@ _OPS = {
     "rmul": (micro.op_rmul, "elementwise", False),
     "div": (micro.op_div, "elementwise", False),
     "add": (micro.op_add, "elementwise", False),
+    "neg": (micro.op_neg, "elementwise", False),
+    "zeros": (micro.op_zeros, "elementwise", True),
     "getitem": (micro.op_getitem, "getitem_sum", True),
     "len": (micro.op_len, "len_sum", True),
+    "size": (micro.op_size, "len_sum", False),
     "cos": (micro.op_cos, "cos_sum", True),
 }
 OPS = tuple(_OPS)
@@ -195,7 +198,7 @@ class Operation:
                 return lambda: (native(op, buffer_a, buffer_b, out, repeat),
                                 out)[1]
             return lambda: native(buffer_a, repeat)
-        if op in ("construct", "cos"):  # from a list / of floats
+        if op in ("construct", "cos", "zeros"):  # from a list / of floats
             return lambda: loop(impl, a, repeat)
         array_a = impl.array(a)
         if op == "add":

@@ -346,8 +346,8 @@ native_construct(PyObject *Py_UNUSED(module), PyObject *args)
 PyDoc_STRVAR(elementwise_doc,
 "elementwise(op, a, b, out, repeat) -> None\n\n"
 "Repeat one element-wise operation into out: op is 'mul' (a * 2.0),\n"
-"'rmul' (2.0 * a), 'div' (a / 2.0) or 'add' (a + b; b is None for the\n"
-"others).  a, b and out have the same size.");
+"'rmul' (2.0 * a), 'div' (a / 2.0), 'add' (a + b; b is None for the\n"
+"others), 'neg' (-a) or 'zeros' (0.0).  a, b and out have the same size.");
 
 static PyObject *
 native_elementwise(PyObject *Py_UNUSED(module), PyObject *args)
@@ -363,7 +363,7 @@ native_elementwise(PyObject *Py_UNUSED(module), PyObject *args)
     if (check_repeat(repeat) < 0) {
         return NULL;
     }
-    enum { MUL, RMUL, DIV, ADD } code;
+    enum { MUL, RMUL, DIV, ADD, NEG, ZEROS } code;
     if (strcmp(op, "mul") == 0) {
         code = MUL;
     }
@@ -375,6 +375,12 @@ native_elementwise(PyObject *Py_UNUSED(module), PyObject *args)
     }
     else if (strcmp(op, "add") == 0) {
         code = ADD;
+    }
+    else if (strcmp(op, "neg") == 0) {
+        code = NEG;
+    }
+    else if (strcmp(op, "zeros") == 0) {
+        code = ZEROS;
     }
     else {
         PyErr_Format(PyExc_ValueError, "unknown operation '%s'", op);
@@ -417,6 +423,12 @@ native_elementwise(PyObject *Py_UNUSED(module), PyObject *args)
             break;
         case ADD:
             for (Py_ssize_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+            break;
+        case NEG:
+            for (Py_ssize_t i = 0; i < n; i++) out[i] = -a[i];
+            break;
+        case ZEROS:
+            for (Py_ssize_t i = 0; i < n; i++) out[i] = 0.0;
             break;
         }
         KEEP(out);

@@ -86,6 +86,31 @@ def op_add(ns, a, b, repeat):
     return out
 
 
+def op_neg(ns, a, repeat):
+    """A new array and nothing else: no operand to convert, no scalar."""
+    out = None
+    for _ in range(repeat):
+        out = -a
+    return out
+
+
+def op_zeros(ns, a, repeat):
+    """A module function creating an array (its size read once)."""
+    zeros, n = ns.zeros, len(a)
+    out = None
+    for _ in range(repeat):
+        out = zeros(n)
+    return out
+
+
+def op_size(ns, a, repeat):
+    """An attribute read."""
+    total = 0
+    for _ in range(repeat):
+        total += a.size
+    return total
+
+
 def op_getitem(ns, a, repeat):
     total = 0.0
     for k in range(repeat):
