@@ -18,6 +18,7 @@ BACKENDS = (
     "cpython_capi",
     "hpy_cpython_abi",
     "hpy_universal",
+    "cffi",
 )
 
 # Fastest first, per interpreter; see the README ("what we learned") for the
@@ -35,6 +36,7 @@ _MODULES = {
     "cython": "piconumpy._cython",
     "cpython_capi": "piconumpy._capi",
     "hpy_cpython_abi": "piconumpy._hpy_cpython_abi",
+    "cffi": "piconumpy.cffi_backend",
 }
 
 _REINSTALL = "rebuild the package with `python -m pip install .` (or `make`)"
