@@ -37,7 +37,7 @@ def bits(values):
             for x in values]
 
 
-# --- the storage ----------------------------------------------------------------
+# --- the storage ---------------------------------------------------------
 
 def test_backend_is_this_module():
     assert backend is cffi_backend
@@ -75,7 +75,7 @@ def test_writes_go_to_the_buffer():
     assert a._data[1] == 7.0
 
 
-# --- the kernels ----------------------------------------------------------------
+# --- the kernels ---------------------------------------------------------
 
 def test_the_header_declares_every_kernel():
     assert set(KERNELS) <= set(dir(lib))
@@ -150,7 +150,7 @@ def test_array_kernels_agree_with_the_spec(large):
         assert bits(result.tolist()) == bits(expected.tolist())
 
 
-# --- allocation failures ----------------------------------------------------------
+# --- allocation failures -------------------------------------------------
 
 @pytest.mark.parametrize("error", [MemoryError, OverflowError])
 @pytest.mark.parametrize("function, allocator",
@@ -166,7 +166,7 @@ def test_cffi_allocation_failures_are_memory_errors(monkeypatch, error,
         getattr(backend, function)(1000)
 
 
-# --- the C --------------------------------------------------------------------------
+# --- the C ---------------------------------------------------------------
 
 def test_kernels_compile_without_warnings():
     """_cffi_kernels.c (installed with the package) under -Wall -Wextra."""

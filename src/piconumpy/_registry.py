@@ -25,8 +25,8 @@ BACKENDS = (
 # measurements behind this order.
 _PREFERENCE = {
     "cpython": ("cpython_capi", "hpy_cpython_abi", "cython", "hpy_universal",
-                "purepy_array", "purepy"),
-    "pypy": ("purepy", "hpy_universal", "purepy_array", "cython",
+                "cffi", "purepy_array", "purepy"),
+    "pypy": ("purepy", "cffi", "hpy_universal", "purepy_array", "cython",
              "cpython_capi"),
 }
 
