@@ -267,7 +267,11 @@ def test_select_cases():
     ids = [c.id for c in cases.select(everything, ["scale_add"])]
     assert ids == [f"scale_add[n={n}]" for n in cases.Sizes().scaling]
     assert len(cases.select(everything, ["ops"])) == len(bindings.OPS)
-    assert cases.select(everything, []) == everything
+    # No name: the default cases, all but board_long; "all": every case.
+    assert cases.select(everything, []) == [c for c in everything
+                                            if c.default]
+    assert "board_long" not in [c.id for c in cases.select(everything, [])]
+    assert cases.select(everything, ["all"]) == everything
     with pytest.raises(ValueError):
         cases.select(everything, ["nope"])
 
