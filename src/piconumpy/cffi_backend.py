@@ -35,7 +35,7 @@ _cffi_kernels.c), which PyPy's JIT calls directly.
 # its raw bytes (memory pressure), which brings the next major collection
 # nearer although the buffer is freed at the next minor one.  An allocator
 # without pressure (ffi.new_allocator(alloc=malloc, free=free)) is worse:
-# its arrays get a full finalizer (board 3 to 4x slower).
+# its arrays get a full finalizer (board several times slower).
 
 from . import _rules, purepy
 from ._cffi_kernels import ffi, lib
