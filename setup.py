@@ -2,8 +2,8 @@
 
 ``python -m pip install .`` builds every backend the running interpreter can
 have.  A compiler error fails the build; a backend whose build tool is
-missing (Cython, hpy.devel, cffi) is skipped with a warning that names it, and
-``piconumpy.why_unavailable(name)`` says the same at run time.
+missing (Cython, hpy.devel, cffi) is skipped with a warning that names it,
+and ``piconumpy.why_unavailable(name)`` says the same at run time.
 
 Everything else (metadata, dependencies) is in pyproject.toml.
 """
