@@ -2,8 +2,8 @@
 
 ``python -m pip install .`` builds every backend the running interpreter can
 have.  A compiler error fails the build; a backend whose build tool is
-missing (Cython, hpy.devel) is skipped with a warning that names it, and
-``piconumpy.why_unavailable(name)`` says the same at run time.
+missing (Cython, hpy.devel, cffi) is skipped with a warning that names it,
+and ``piconumpy.why_unavailable(name)`` says the same at run time.
 
 Everything else (metadata, dependencies) is in pyproject.toml.
 """
@@ -123,6 +123,41 @@ def hpy_extensions():
     return extensions
 
 
+# --- cffi: the C kernels of the cffi backend (API mode) -------------------
+
+def cffi_extensions():
+    """piconumpy._cffi_kernels, from _cffi_kernels.h (the cdef) and .c.
+
+    cffi writes the module's C source (FFI.emit_c_code, which leaves the file
+    untouched when it is up to date) and it is compiled here as an ordinary
+    extension, rather than through cffi's ``cffi_modules`` keyword: so it is
+    one more group of PICONUMPY_BUILD, gets the same flags as the other
+    backends (PICONUMPY_CFLAGS, for AddressSanitizer, included) and goes
+    through BuildExt like them.  -Wall -Wextra apply to the generated code
+    too, warnings allowed there; _cffi_kernels.c itself compiles cleanly.
+    """
+    try:
+        import cffi
+    except ImportError:
+        return skipped("cffi", "cffi")
+    header = source("_cffi_kernels.h")
+    ffibuilder = cffi.FFI()
+    with open(header) as declarations:
+        ffibuilder.cdef(declarations.read())
+    ffibuilder.set_source("piconumpy._cffi_kernels",
+                          '#include "_cffi_kernels.h"')
+    generated = os.path.join("build", "cffi", "_cffi_kernels.c")
+    os.makedirs(os.path.dirname(generated), exist_ok=True)
+    ffibuilder.emit_c_code(generated)
+    return [c_extension(
+        "piconumpy._cffi_kernels",
+        [generated, source("_cffi_kernels.c")],
+        include_dirs=[PACKAGE_DIR],
+        libraries=["m"],
+        depends=[header],
+    )]
+
+
 # --- the benchmark's native reference --------------------------------------
 
 def native_extensions():
@@ -167,6 +202,7 @@ GROUPS = {
     "capi": capi_extensions,
     "cython": cython_extensions,
     "hpy": hpy_extensions,
+    "cffi": cffi_extensions,
     "native": native_extensions,
 }
 

@@ -22,7 +22,9 @@ import pytest
 import piconumpy
 
 IS_PYPY = sys.implementation.name == "pypy"
-COMPILED = ("cython", "cpython_capi", "hpy_cpython_abi", "hpy_universal")
+# cffi: a Python class, but its buffers are C memory and its kernels C code.
+COMPILED = ("cython", "cpython_capi", "hpy_cpython_abi", "hpy_universal",
+            "cffi")
 BACKENDS = [name for name in piconumpy.available_backends()
             if name in COMPILED]
 

@@ -11,12 +11,12 @@
 # Misc/valgrind-python.supp), KEEP=1 to keep the work directory.
 #
 # The package is copied to a temporary directory, where every C extension
-# whose source exists (setup.py groups capi, cython, hpy) is built with -g;
-# the in-place builds are left alone (an ASan build cannot even be loaded
-# without the ASan runtime).  Python runs with PYTHONMALLOC=malloc: every
-# object is then a malloc block whose bounds the checker watches (pymalloc
-# would hide an overrun inside its pools).  Leaks are not looked for here
-# (CPython frees little at exit): tests/test_leaks.py counts them.
+# whose source exists (setup.py groups capi, cython, hpy, cffi) is built
+# with -g; the in-place builds are left alone (an ASan build cannot even be
+# loaded without the ASan runtime).  Python runs with PYTHONMALLOC=malloc:
+# every object is then a malloc block whose bounds the checker watches
+# (pymalloc would hide an overrun inside its pools).  Leaks are not looked
+# for here (CPython frees little at exit): tests/test_leaks.py counts them.
 #
 # valgrind checks addressability only (--undef-value-errors=no): CPython
 # 3.11's int.from_bytes() leaves the digit of a 0 undefined, and memcheck,
@@ -56,6 +56,7 @@ groups=()
 [ -f "$root/src/piconumpy/_capi.c" ] && groups+=(capi)
 [ -f "$root/src/piconumpy/_cython.pyx" ] && groups+=(cython)
 [ -f "$root/src/piconumpy/_hpy.c" ] && groups+=(hpy)
+[ -f "$root/src/piconumpy/_cffi_kernels.c" ] && groups+=(cffi)
 if [ ${#groups[@]} -eq 0 ]; then
     echo "$0: no C backend source found" >&2
     exit 2

@@ -18,14 +18,15 @@ BACKENDS = (
     "cpython_capi",
     "hpy_cpython_abi",
     "hpy_universal",
+    "cffi",
 )
 
 # Fastest first, per interpreter; see the README ("what we learned") for the
 # measurements behind this order.
 _PREFERENCE = {
     "cpython": ("cpython_capi", "hpy_cpython_abi", "cython", "hpy_universal",
-                "purepy_array", "purepy"),
-    "pypy": ("purepy", "hpy_universal", "purepy_array", "cython",
+                "cffi", "purepy_array", "purepy"),
+    "pypy": ("purepy", "cffi", "hpy_universal", "purepy_array", "cython",
              "cpython_capi"),
 }
 
@@ -35,6 +36,7 @@ _MODULES = {
     "cython": "piconumpy._cython",
     "cpython_capi": "piconumpy._capi",
     "hpy_cpython_abi": "piconumpy._hpy_cpython_abi",
+    "cffi": "piconumpy.cffi_backend",
 }
 
 _REINSTALL = "rebuild the package with `python -m pip install .` (or `make`)"

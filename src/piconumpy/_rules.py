@@ -111,8 +111,14 @@ def size(n, function):
     if n < 0:
         raise ValueError(f"{function}() size must be non-negative, got {n}")
     if n > MAX_SIZE:
-        raise MemoryError(f"{function}() cannot allocate {n} float64 items")
+        raise too_large(n, function)
     return n
+
+
+def too_large(n, function):
+    """The MemoryError of ``zeros(n)`` or ``empty(n)`` when n items cannot be
+    had; a backend whose allocation fails below MAX_SIZE raises it too."""
+    return MemoryError(f"{function}() cannot allocate {n} float64 items")
 
 
 def index(i, length):

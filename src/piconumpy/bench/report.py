@@ -9,11 +9,12 @@ same case on the same interpreter (another interpreter's if it has none).
 
 import os
 
+import piconumpy
+
 from . import results as results_file
 from .tables import Results
 
-PICONUMPY = ("purepy", "purepy_array", "cython", "cpython_capi",
-             "hpy_cpython_abi", "hpy_universal")
+PICONUMPY = tuple(piconumpy.BACKENDS)
 
 
 # --- formatting -------------------------------------------------------------
@@ -168,6 +169,9 @@ def _fraction(results, case, a, b):
 KEY_COMPARISONS = (
     (("pypy", "hpy_universal"), ("pypy", "cpython_capi")),
     (("pypy", "hpy_universal"), ("pypy", "purepy")),
+    # HPy or cffi: which serves PyPy better?
+    (("pypy", "hpy_universal"), ("pypy", "cffi")),
+    (("pypy", "cffi"), ("pypy", "purepy")),
     (("pypy", "hpy_universal"), ("cpython", "cpython_capi")),
     (("cpython", "cpython_capi"), ("cpython", "numpy")),
     (("cpython", "hpy_cpython_abi"), ("cpython", "cpython_capi")),
