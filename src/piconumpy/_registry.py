@@ -21,13 +21,17 @@ BACKENDS = (
     "cffi",
 )
 
-# Fastest first, per interpreter; see the README ("what we learned") for the
-# measurements behind this order.
+# Fastest first on the board benchmark, per interpreter (make bench of
+# 2026-11-24, ratio to native C; the README has the latest figures).
+# CPython: cpython_capi 35x, cython 39, hpy_cpython_abi 40, hpy_universal 43,
+# purepy 186, cffi 220, purepy_array 255.  PyPy: purepy 18.5x, cffi 27
+# (bimodal: its median is purepy's), purepy_array 28, hpy_universal 34,
+# cpython_capi 81, cython 146.
 _PREFERENCE = {
-    "cpython": ("cpython_capi", "hpy_cpython_abi", "cython", "hpy_universal",
-                "cffi", "purepy_array", "purepy"),
-    "pypy": ("purepy", "cffi", "hpy_universal", "purepy_array", "cython",
-             "cpython_capi"),
+    "cpython": ("cpython_capi", "cython", "hpy_cpython_abi", "hpy_universal",
+                "purepy", "cffi", "purepy_array"),
+    "pypy": ("purepy", "cffi", "purepy_array", "hpy_universal",
+             "cpython_capi", "cython"),
 }
 
 _MODULES = {
