@@ -113,6 +113,28 @@ def test_quick_run_report(quick_run, tmp_path):
         "# piconumpy benchmark report")
 
 
+def test_quick_run_updates_a_readme(quick_run, tmp_path):
+    """report --readme replaces the section between the markers, and only
+    it: the board table, the summary and the chart of this run."""
+    from piconumpy.bench import report
+
+    _, output, _ = quick_run
+    [path] = glob.glob(str(output / "*.json"))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# title\n\n{report.README_START}\nold\n"
+                      f"{report.README_END}\n\n## after\n")
+    process = subprocess.run(
+        [sys.executable, "-m", "piconumpy.bench", "report", path,
+         "--output", str(tmp_path / "results"), "--readme", str(readme)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.returncode == 0, process.stderr
+    text = readme.read_text()
+    assert text.startswith("# title\n") and text.endswith("## after\n")
+    assert "old" not in text and text.count(report.README_START) == 1
+    assert "| implementation |" in text and "](results/board.png)" in text
+    assert "hpy_universal" in text
+
+
 # --- one measurement, in this process ---------------------------------------------
 
 

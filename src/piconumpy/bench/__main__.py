@@ -167,8 +167,17 @@ def main_report(argv):
     parser.add_argument("results", help="a results JSON file")
     parser.add_argument("--output", "-o", metavar="DIR",
                         help="where to write (default: the file's folder)")
+    parser.add_argument("--readme", metavar="README",
+                        help="also replace the latest-results section of "
+                        "this README (between its markers) by this run's")
     args = parser.parse_args(argv)
-    report.write(args.results, args.output)
+    path = report.write(args.results, args.output)
+    if args.readme:
+        report_dir = os.path.relpath(os.path.dirname(os.path.abspath(path)),
+                                     os.path.dirname(os.path.abspath(
+                                         args.readme)))
+        report.update_readme(args.readme, args.results, report_dir)
+        print(f"updated: {args.readme}")
     return 0
 
 

@@ -336,3 +336,45 @@ def write(json_path, output_dir=None, echo=print):
         file.write(f"\nFrom `{os.path.basename(json_path)}`.\n")
     echo(f"report: {path}")
     return path
+
+
+# --- the README's "latest results" section ------------------------------------------
+
+README_START = "<!-- latest-results:start (python -m piconumpy.bench report RESULTS.json --readme README.md) -->"
+README_END = "<!-- latest-results:end -->"
+
+
+def readme_section(results, report_dir):
+    """The run's summary, board table and chart, for the README; image and
+    report paths are relative to the README's folder (``report_dir`` is the
+    report's folder, relative to it)."""
+    out = [README_START, ""]
+    out += [f"{line}  " for line in _header(results)[:2]]
+    out += ["", "Board (the main benchmark, classic size): time relative to "
+            "the native C reference, and the median time per call.", ""]
+    text, notes = case_table(results, "board", markdown=True)
+    out += [text, ""]
+    out += [f"{line.strip()}  " for line in notes.render().splitlines()]
+    out += ["", "Key ratios (lower is faster for the first named):", ""]
+    out += ["- " + line for line in summary(results)]
+    out += ["", f"![board: time relative to native (log scale)]"
+            f"({report_dir}/board.png)", "",
+            f"Every table, the statistics and the other plots: "
+            f"[{report_dir}/report.md]({report_dir}/report.md).", "",
+            README_END]
+    return "\n".join(out)
+
+
+def update_readme(readme_path, json_path, report_dir):
+    """Replace the README's latest-results section by this run's."""
+    results = Results(results_file.load(json_path))
+    with open(readme_path) as file:
+        text = file.read()
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise ValueError(f"{readme_path} has no latest-results markers "
+                         f"({README_START} ... {README_END})")
+    text = (text[:start] + readme_section(results, report_dir)
+            + text[end + len(README_END):])
+    with open(readme_path, "w") as file:
+        file.write(text)
