@@ -267,7 +267,9 @@ def test_select_cases():
     ids = [c.id for c in cases.select(everything, ["scale_add"])]
     assert ids == [f"scale_add[n={n}]" for n in cases.Sizes().scaling]
     assert len(cases.select(everything, ["ops"])) == len(bindings.OPS)
-    assert cases.select(everything, []) == everything
+    assert cases.select(everything, []) == [c for c in everything
+                                            if c.default]
+    assert cases.select(everything, ["all"]) == everything
     with pytest.raises(ValueError):
         cases.select(everything, ["nope"])
 
