@@ -53,6 +53,12 @@ typedef struct {
     ((PY_SSIZE_T_MAX - (Py_ssize_t)offsetof(ArrayObject, data)) \
      / (Py_ssize_t)sizeof(double))
 
+#ifdef PYPY_VERSION
+/* Arrays above this many items (8 MB) are tried with malloc first on PyPy
+   (see new_array). */
+#define PROBE_ITEMS ((Py_ssize_t)1 << 20)
+#endif
+
 static void array_dealloc(PyObject *self);
 
 /* Whether obj is one of our arrays.  The number slots receive their operands
@@ -74,6 +80,20 @@ new_array(PyTypeObject *type, Py_ssize_t size)
     if (size > MAX_ITEMS) {
         return (ArrayObject *)PyErr_NoMemory();
     }
+#ifdef PYPY_VERSION
+    /* PyPy: cpyext's PyObject_NewVar does not check its own allocation:
+       when the system refuses it (64 GB on a machine with 24), PyPy
+       crashes instead of raising MemoryError.  So a large array is first
+       tried with malloc, which says whether that much can be had now. */
+    if (size > PROBE_ITEMS) {
+        void *probe = malloc(offsetof(ArrayObject, data)
+                             + (size_t)size * sizeof(double));
+        if (probe == NULL) {
+            return (ArrayObject *)PyErr_NoMemory();
+        }
+        free(probe);
+    }
+#endif
     /* Also sets ob_size and, the type being a heap type, takes the reference
        to it that array_dealloc releases. */
     return PyObject_NewVar(ArrayObject, type, size);
@@ -121,6 +141,19 @@ has_float(PyObject *obj)
 #endif
 }
 
+/* Whether the type of obj has __index__ (PyIndex_Check).  PyPy: cpyext
+   leaves nb_index empty in a subclass of float that defines __index__ in
+   Python, so ask the type, as _rules does (operator.index). */
+static int
+has_index(PyObject *obj)
+{
+#ifdef PYPY_VERSION
+    return PyObject_HasAttrString((PyObject *)Py_TYPE(obj), "__index__");
+#else
+    return PyIndex_Check(obj);
+#endif
+}
+
 /* Convert obj to a double as PyFloat_AsDouble does: a float (subclasses read
    directly), else __float__ (which must return a float), else __index__.
    Return 0 and set *result; -1 with an exception if the conversion raised;
@@ -135,13 +168,17 @@ as_real(PyObject *obj, double *result)
         *result = PyFloat_AS_DOUBLE(obj);
         return 0;
     }
+    if (is_array(obj)) {
+        /* Its nb_float only refuses (see array_float): not a number. */
+        return NOT_REAL;
+    }
     if (PyLong_CheckExact(obj)) {
         value = PyLong_AsDouble(obj);  /* OverflowError beyond the doubles */
     }
     else if (has_float(obj)) {
         value = PyFloat_AsDouble(obj);
     }
-    else if (PyIndex_Check(obj)) {
+    else if (has_index(obj)) {
         /* PyPy: its PyFloat_AsDouble does not fall back on __index__ (3.8's
            float() does), so do it here, the same way on both. */
         PyObject *index = PyNumber_Index(obj);  /* new reference */
@@ -396,11 +433,18 @@ item_offset(PyObject *self, PyObject *key)
             i = PY_SSIZE_T_MAX;
         }
     }
-    else if (PyIndex_Check(key)) {
+    else if (has_index(key)) {
+        /* PyNumber_Index first: PyPy's PyNumber_AsSsize_t refuses a float
+           subclass without calling its __index__. */
+        PyObject *index = PyNumber_Index(key);  /* new reference */
+        if (index == NULL) {  /* raised by the __index__ */
+            return -1;
+        }
         /* With NULL as second argument, an int beyond Py_ssize_t is
            clipped, and then out of range too. */
-        i = PyNumber_AsSsize_t(key, NULL);
-        if (i == -1 && PyErr_Occurred()) {  /* raised by the __index__ */
+        i = PyNumber_AsSsize_t(index, NULL);
+        Py_DECREF(index);
+        if (i == -1 && PyErr_Occurred()) {
             return -1;
         }
     }
@@ -541,6 +585,48 @@ array_getbuffer(PyObject *self, Py_buffer *view, int flags)
     view->suboffsets = NULL;
     view->internal = NULL;
     return 0;
+}
+
+/* --- attributes --------------------------------------------------------- */
+
+/* a.name = value and del a.name.  PyPy: cpyext gives the instances of a C
+   type a dictionary, so that a.anything = 1 would work there, where
+   CPython raises AttributeError: only the type's own attributes can be set
+   (or fail as they do). */
+static int
+array_setattro(PyObject *self, PyObject *name, PyObject *value)
+{
+    if (PyUnicode_Check(name) && _PyType_Lookup(Py_TYPE(self), name) == NULL) {
+        PyErr_Format(PyExc_AttributeError,
+                     "'%s' object has no attribute '%U'",
+                     type_name(self), name);
+        return -1;
+    }
+    return PyObject_GenericSetAttr(self, name, value);
+}
+
+/* --- conversions -------------------------------------------------------- */
+
+/* float(a) and int(a) are TypeErrors, as for purepy's arrays.  Without
+   these slots, float() and int() would take an array, which exports a
+   buffer, for a bytes-like object and parse its raw bytes as text: an array
+   whose 8 bytes spell "12345678" would convert to 12345678.0. */
+static PyObject *
+array_float(PyObject *self)
+{
+    PyErr_Format(PyExc_TypeError,
+                 "float() argument must be a string or a real number, "
+                 "not '%s'", type_name(self));
+    return NULL;
+}
+
+static PyObject *
+array_int(PyObject *self)
+{
+    PyErr_Format(PyExc_TypeError,
+                 "int() argument must be a string, a bytes-like object or a "
+                 "real number, not '%s'", type_name(self));
+    return NULL;
 }
 
 /* --- arithmetic ---------------------------------------------------------- */
@@ -717,11 +803,14 @@ static PyType_Slot array_slots[] = {
     {Py_tp_iter, array_iter},
     {Py_tp_methods, array_methods},
     {Py_tp_getset, array_getset},
+    {Py_tp_setattro, array_setattro},
     {Py_nb_multiply, array_multiply},
     {Py_nb_true_divide, array_true_divide},
     {Py_nb_add, array_add},
     {Py_nb_subtract, array_subtract},
     {Py_nb_negative, array_negative},
+    {Py_nb_float, array_float},
+    {Py_nb_int, array_int},
     /* len() looks at sq_length first, the mapping slots serve a[i]. */
     {Py_sq_length, array_length},
     {Py_mp_length, array_length},
@@ -806,7 +895,7 @@ static PyType_Spec iterator_spec = {
 static Py_ssize_t
 size_argument(PyObject *arg, const char *function)
 {
-    if (!PyIndex_Check(arg)) {
+    if (!has_index(arg)) {
         PyErr_Format(PyExc_TypeError,
                      "%s() size must be an integer, not '%s'",
                      function, type_name(arg));

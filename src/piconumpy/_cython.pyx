@@ -30,11 +30,12 @@ which PyPy's cpyext calls four times faster than Cython's own functions.
 """
 
 cimport cython
+from cpython.ref cimport PyObject
 from cpython.float cimport (
     PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_Check, PyFloat_CheckExact,
 )
 from cpython.list cimport PyList_CheckExact
-from cpython.long cimport PyLong_AsDouble
+from cpython.long cimport PyLong_AsDouble, PyLong_CheckExact
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.number cimport PyIndex_Check, PyNumber_AsSsize_t, PyNumber_Index
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
@@ -83,7 +84,11 @@ cdef extern from *:
         return !PyComplex_Check(value) && piconumpy_convertible(value);
     }
     """
+    # PyObject_GenericSetAttr with NULL as value deletes.
+    int generic_setattr "PyObject_GenericSetAttr"(
+        object obj, object name, PyObject *value) except -1
     bint has_float "piconumpy_has_float"(object value)
+    bint has_index "piconumpy_has_index"(object value)
     bint convertible "piconumpy_convertible"(object value)
     bint is_real "piconumpy_is_real"(object value)
 
@@ -121,7 +126,8 @@ cdef double checked_real(object value, str what) except? -1.0:
     """``_rules.real``: ``value`` as a double, TypeError naming ``what``."""
     if PyFloat_CheckExact(value):
         return PyFloat_AS_DOUBLE(value)
-    if not is_real(value):
+    # An array is no number, though it has a __float__ (that refuses).
+    if not is_real(value) or isinstance(value, array):
         raise TypeError(
             f"{what} must be a real number, not '{type_name(value)}'"
         )
@@ -133,7 +139,7 @@ cdef inline double element_value(object value, Py_ssize_t position) except? -1.0
     if PyFloat_CheckExact(value):
         return PyFloat_AS_DOUBLE(value)
     # The message is only formatted when there is an error.
-    if not is_real(value):
+    if not is_real(value) or isinstance(value, array):
         raise TypeError(
             f"array() element {position} must be a real number, "
             f"not '{type_name(value)}'"
@@ -178,11 +184,18 @@ cdef Py_ssize_t checked_size(object n, str function) except -1:
 cdef inline Py_ssize_t checked_index(array self, object i) except -1:
     """``_rules.index``: ``a[i]``'s index, wrapped and checked in range."""
     cdef Py_ssize_t k
-    if not PyIndex_Check(i):
+    if PyLong_CheckExact(i):  # the usual index, first
+        k = PyNumber_AsSsize_t(i, IndexError)
+    # has_index, not PyIndex_Check: on PyPy, cpyext leaves nb_index empty
+    # in a float subclass that defines __index__ in Python; and there
+    # PyNumber_AsSsize_t refuses such a float without calling its __index__,
+    # hence PyNumber_Index first.
+    elif has_index(i):
+        k = PyNumber_AsSsize_t(PyNumber_Index(i), IndexError)
+    else:
         raise TypeError(
             f"array indices must be integers, not '{type_name(i)}'"
         )
-    k = PyNumber_AsSsize_t(i, IndexError)
     if k < 0:
         k += self.length
     # One unsigned comparison checks 0 <= k < length.
@@ -412,6 +425,17 @@ cdef class array:
     def __delitem__(self, i):
         raise TypeError("array does not support item deletion")
 
+    # PyPy: cpyext gives the instances of a C type a dictionary, so that
+    # a.anything = 1 would work there, where CPython raises AttributeError.
+    # Only the type's own attributes can be set (or fail as they do).
+    def __setattr__(self, name, value):
+        refuse_new_attribute(self, name)
+        generic_setattr(self, name, <PyObject *>value)
+
+    def __delattr__(self, name):
+        refuse_new_attribute(self, name)
+        generic_setattr(self, name, NULL)
+
     def __iter__(self):
         cdef array_iterator iterator = array_iterator.__new__(array_iterator)
         iterator.source = self
@@ -469,6 +493,18 @@ cdef class array:
             result.data[k] = self.data[k] - b.data[k]
         return wrap(self, result)
 
+    # float(a) and int(a) are TypeErrors, as for purepy's arrays.  Without
+    # these methods, float() and int() would take an array, which exports a
+    # buffer, for a bytes-like object and parse its raw bytes as text: an
+    # array whose 8 bytes spell "12345678" would convert to 12345678.0.
+    def __float__(self):
+        raise TypeError("float() argument must be a string or a real number, "
+                        f"not '{type_name(self)}'")
+
+    def __int__(self):
+        raise TypeError("int() argument must be a string, a bytes-like object "
+                        f"or a real number, not '{type_name(self)}'")
+
     def __neg__(self):
         cdef Py_ssize_t k
         cdef array result = new_array(self.length)
@@ -495,6 +531,14 @@ cdef class array:
 
     def __releasebuffer__(self, Py_buffer *view):
         self.exports -= 1
+
+
+cdef int refuse_new_attribute(object self, object name) except -1:
+    if isinstance(name, str) and not hasattr(type(self), name):
+        raise AttributeError(
+            f"'{type_name(self)}' object has no attribute '{name}'"
+        )
+    return 0
 
 
 cdef object multiply(array self, object other):
@@ -546,12 +590,12 @@ cdef array filled(Py_ssize_t n, bint zero):
     return result
 
 
-def zeros(n):
+def zeros(n, /):
     """A new array of ``n`` zeros."""
     return filled(checked_size(n, "zeros"), True)
 
 
-def empty(n):
+def empty(n, /):
     """A new array of ``n`` uninitialised float64 items."""
     return filled(checked_size(n, "empty"), False)
 
@@ -574,12 +618,12 @@ cdef object elementwise(unary_function function, str name, object x):
     return function(checked_real(x, name))
 
 
-def cos(x):
+def cos(x, /):
     """The cosine of a real number (float), or of each item of an array."""
     # libm's cos(inf) is nan (errno is set, but Python does not look at it).
     return elementwise(c_cos, "cos() argument", x)
 
 
-def sin(x):
+def sin(x, /):
     """The sine of a real number (float), or of each item of an array."""
     return elementwise(c_sin, "sin() argument", x)
