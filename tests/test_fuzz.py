@@ -528,11 +528,12 @@ def observe(module, operation):
 #: of the backends whose outcome is not compared, and why.
 KNOWN_DIFFERENCES = {}
 if IS_PYPY:
-    KNOWN_DIFFERENCES["a.nothing = 1"] = (
-        {"hpy_universal", "hpy_universal[debug]"},
-        "PyPy gives instances of HPy types a __dict__, and HPy has no "
-        "tp_setattro slot to refuse new attributes",
-    )
+    for _name in ("a.nothing = 1", "a.tolist = 1"):
+        KNOWN_DIFFERENCES[_name] = (
+            {"hpy_universal", "hpy_universal[debug]"},
+            "PyPy gives instances of HPy types a __dict__, and HPy has no "
+            "tp_setattro slot to refuse attributes",
+        )
 
 
 def differential(operation, operands=(), exempt=()):
@@ -865,6 +866,9 @@ UNARY_OPERATIONS = {
     "del a.size": lambda a: delattr(a, "size"),
     "a.nothing": lambda a: a.nothing,
     "a.nothing = 1": lambda a: setattr(a, "nothing", 1),
+    "a.tolist = 1": lambda a: setattr(a, "tolist", 1),
+    "del a.tolist": lambda a: delattr(a, "tolist"),
+    "del a.nothing": lambda a: delattr(a, "nothing"),
     "a.__array_ufunc__": lambda a: a.__array_ufunc__,
     "iter(a) twice": lambda a: (list(iter(a)), list(iter(a))),
     "exhausted iterator": lambda a: (lambda it: (list(it), list(it)))(iter(a)),

@@ -589,20 +589,26 @@ array_getbuffer(PyObject *self, Py_buffer *view, int flags)
 
 /* --- attributes --------------------------------------------------------- */
 
-/* a.name = value and del a.name.  PyPy: cpyext gives the instances of a C
-   type a dictionary, so that a.anything = 1 would work there, where
-   CPython raises AttributeError: only the type's own attributes can be set
-   (or fail as they do). */
+/* a.name = value and del a.name: an array has no attribute that can be
+   set or deleted, so this refuses them all with an AttributeError, as
+   CPython's generic setattr does for an object without a __dict__, except
+   __class__, whose own checks give the TypeError.
+   PyPy: cpyext gives the instances of a C type a dictionary, where
+   a.anything = 1 would work and a.tolist = 1 would hide the method.  The
+   type is not asked which attributes it has: on PyPy, getting the getset
+   descriptor of `size` into C (_PyType_Lookup, PyObject_GetAttr) crashes,
+   and so does PyObject_GenericSetAttr on it. */
 static int
 array_setattro(PyObject *self, PyObject *name, PyObject *value)
 {
-    if (PyUnicode_Check(name) && _PyType_Lookup(Py_TYPE(self), name) == NULL) {
-        PyErr_Format(PyExc_AttributeError,
-                     "'%s' object has no attribute '%U'",
-                     type_name(self), name);
-        return -1;
+    if (PyUnicode_Check(name)
+            && PyUnicode_CompareWithASCIIString(name, "__class__") == 0) {
+        return PyObject_GenericSetAttr(self, name, value);
     }
-    return PyObject_GenericSetAttr(self, name, value);
+    PyErr_Format(PyExc_AttributeError,
+                 "cannot %s attribute '%S' of '%s' objects",
+                 value == NULL ? "delete" : "set", name, type_name(self));
+    return -1;
 }
 
 /* --- conversions -------------------------------------------------------- */

@@ -425,16 +425,28 @@ cdef class array:
     def __delitem__(self, i):
         raise TypeError("array does not support item deletion")
 
-    # PyPy: cpyext gives the instances of a C type a dictionary, so that
-    # a.anything = 1 would work there, where CPython raises AttributeError.
-    # Only the type's own attributes can be set (or fail as they do).
+    # An array has no attribute that can be set or deleted: refuse them
+    # all with an AttributeError, as CPython's generic setattr does for an
+    # object without a __dict__, except __class__, whose own checks give the
+    # TypeError.  PyPy: cpyext gives the instances of a C type a dictionary,
+    # where a.anything = 1 would work and a.tolist = 1 would hide the
+    # method.  The type is not asked which attributes it has: on PyPy,
+    # getting the descriptor of `size` into C crashes, and so does
+    # PyObject_GenericSetAttr on it.
+    # (The instances of a Python subclass have a __dict__ of their own.)
     def __setattr__(self, name, value):
-        refuse_new_attribute(self, name)
-        generic_setattr(self, name, <PyObject *>value)
+        if name == "__class__" or (type(self) is not array and name != "size"):
+            generic_setattr(self, name, <PyObject *>value)
+        else:
+            raise AttributeError(f"cannot set attribute '{name}' of "
+                                 f"'{type_name(self)}' objects")
 
     def __delattr__(self, name):
-        refuse_new_attribute(self, name)
-        generic_setattr(self, name, NULL)
+        if name == "__class__" or (type(self) is not array and name != "size"):
+            generic_setattr(self, name, NULL)
+        else:
+            raise AttributeError(f"cannot delete attribute '{name}' of "
+                                 f"'{type_name(self)}' objects")
 
     def __iter__(self):
         cdef array_iterator iterator = array_iterator.__new__(array_iterator)
@@ -531,14 +543,6 @@ cdef class array:
 
     def __releasebuffer__(self, Py_buffer *view):
         self.exports -= 1
-
-
-cdef int refuse_new_attribute(object self, object name) except -1:
-    if isinstance(name, str) and not hasattr(type(self), name):
-        raise AttributeError(
-            f"'{type_name(self)}' object has no attribute '{name}'"
-        )
-    return 0
 
 
 cdef object multiply(array self, object other):
