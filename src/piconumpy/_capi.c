@@ -118,6 +118,35 @@ type_name(PyObject *obj)
     return dot == NULL ? name : dot + 1;
 }
 
+/* PyPy: cpyext's slot wrappers do not check the type of self, as CPython's
+   do: type(a).__len__(x), type(a).__getitem__(x, 0), type(a).__neg__(x)...
+   would hand any object x to the functions below as an array, which would
+   read (or write!) its memory as doubles.  Each slot that takes self alone
+   checks it there.  (The binary number slots check their operands anyway,
+   and method descriptors such as tolist are checked by PyPy.)  -1 with a
+   TypeError like CPython's if obj is not one of our arrays. */
+#ifdef PYPY_VERSION
+static int
+check_self(PyObject *obj, int is_ours, const char *name)
+{
+    if (!is_ours) {
+        PyErr_Format(PyExc_TypeError,
+                     "descriptor '%s' requires a 'array' object but "
+                     "received a '%s'", name, type_name(obj));
+        return -1;
+    }
+    return 0;
+}
+#define CHECK_SELF(obj, name, failure) \
+    do { \
+        if (check_self((obj), is_array(obj), (name)) < 0) { \
+            return failure; \
+        } \
+    } while (0)
+#else
+#define CHECK_SELF(obj, name, failure) ((void)0)
+#endif
+
 /* --- real numbers: _rules.as_real ---------------------------------------- */
 
 /* What as_real() gives besides 0 (success) and -1 (an exception is set). */
@@ -356,10 +385,15 @@ array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
        Py_TPFLAGS_BASETYPE, where CPython refuses the class statement.  The
        layout of its instances is not ours to know: refuse to make them.
        (The array type derives from object; a subclass, from the array.) */
-    if (type->tp_base != &PyBaseObject_Type) {
+    /* Nor those of any other type: PyPy's wrapper of tp_new does not
+       check that type(a).__new__(cls) gets a subtype, as CPython's does,
+       and an array's items would then be written into a `cls` object. */
+    if (type->tp_base != &PyBaseObject_Type
+            || type->tp_dealloc != array_dealloc) {
         PyErr_Format(PyExc_TypeError,
                      "cannot create '%s' instances: piconumpy arrays cannot "
-                     "be subclassed", type->tp_name);
+                     "be subclassed, nor made as another type",
+                     type->tp_name);
         return NULL;
     }
 #endif
@@ -409,6 +443,7 @@ array_vectorcall(PyObject *type, PyObject *const *args, size_t nargsf,
 static Py_ssize_t
 array_length(PyObject *self)
 {
+    CHECK_SELF(self, "__len__", -1);
     return Py_SIZE(self);
 }
 
@@ -467,6 +502,7 @@ item_offset(PyObject *self, PyObject *key)
 static PyObject *
 array_subscript(PyObject *self, PyObject *key)
 {
+    CHECK_SELF(self, "__getitem__", NULL);
     Py_ssize_t i = item_offset(self, key);
     if (i < 0) {
         return NULL;
@@ -479,6 +515,7 @@ array_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
 {
     double x;
 
+    CHECK_SELF(self, value == NULL ? "__delitem__" : "__setitem__", -1);
     if (value == NULL) {  /* del a[key] */
         PyErr_SetString(PyExc_TypeError,
                         "array does not support item deletion");
@@ -525,6 +562,7 @@ array_tolist(PyObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 array_repr(PyObject *self)
 {
+    CHECK_SELF(self, "__repr__", NULL);
     PyObject *list = array_tolist(self, NULL);
     if (list == NULL) {
         return NULL;
@@ -537,6 +575,7 @@ array_repr(PyObject *self)
 static PyObject *
 array_iter(PyObject *self)
 {
+    CHECK_SELF(self, "__iter__", NULL);
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
     if (state == NULL) {
         return NULL;
@@ -772,6 +811,7 @@ array_subtract(PyObject *left, PyObject *right)
 static PyObject *
 array_negative(PyObject *self)
 {
+    CHECK_SELF(self, "__neg__", NULL);
     ArrayObject *result = new_array(Py_TYPE(self), Py_SIZE(self));
     if (result == NULL) {
         return NULL;
@@ -858,6 +898,13 @@ iterator_dealloc(PyObject *self)
 static PyObject *
 iterator_next(PyObject *self)
 {
+#ifdef PYPY_VERSION
+    /* type(iter(a)).__next__(x): see check_self. */
+    if (check_self(self, Py_TYPE(self)->tp_dealloc == iterator_dealloc,
+                   "__next__") < 0) {
+        return NULL;
+    }
+#endif
     IteratorObject *iterator = (IteratorObject *)self;
     ArrayObject *array = iterator->array;
 

@@ -30,6 +30,7 @@ which PyPy's cpyext calls four times faster than Cython's own functions.
 """
 
 cimport cython
+from cpython.object cimport PyTypeObject
 from cpython.ref cimport PyObject
 from cpython.float cimport (
     PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_Check, PyFloat_CheckExact,
@@ -71,6 +72,29 @@ cdef extern from *:
     #define piconumpy_has_index(value) PyIndex_Check(value)
     #endif
 
+    /* PyPy: cpyext's slot wrappers do not check the type of self, as
+       CPython's do: type(a).__len__(x), type(a).__getitem__(x, 0),
+       type(a).__init__(x, ...) would hand any object x to the methods
+       below as an array, whose fields would be read (or written!) in x's
+       memory.  Each such method checks self first.  (PyPy checks the
+       binary operators and the ordinary methods.) */
+    #ifdef PYPY_VERSION
+    static int piconumpy_check_self(PyObject *self, PyTypeObject *type,
+                                    const char *name)
+    {
+        if (!PyObject_TypeCheck(self, type)) {
+            PyErr_Format(PyExc_TypeError,
+                         "descriptor '%s' requires a '%s' object but "
+                         "received a '%s'", name, type->tp_name,
+                         Py_TYPE(self)->tp_name);
+            return -1;
+        }
+        return 0;
+    }
+    #else
+    #define piconumpy_check_self(self, type, name) 0
+    #endif
+
     static inline int piconumpy_convertible(PyObject *value)
     {
         return PyFloat_Check(value) || piconumpy_has_float(value)
@@ -88,6 +112,8 @@ cdef extern from *:
     int generic_setattr "PyObject_GenericSetAttr"(
         object obj, object name, PyObject *value) except -1
     bint has_float "piconumpy_has_float"(object value)
+    int check_self "piconumpy_check_self"(
+        object self, PyTypeObject *type, const char *name) except -1
     bint has_index "piconumpy_has_index"(object value)
     bint convertible "piconumpy_convertible"(object value)
     bint is_real "piconumpy_is_real"(object value)
@@ -384,6 +410,7 @@ cdef class array:
     def __init__(self, iterable):
         cdef double small[SMALL]
         cdef double *data
+        check_self(self, <PyTypeObject *>array, "__init__")
         cdef Py_ssize_t n = build(iterable, small, &data)
         if self.exports:
             # A buffer (numpy.asarray(a)) points to the current memory.
@@ -408,12 +435,15 @@ cdef class array:
         return self.length
 
     def __len__(self):
+        check_self(self, <PyTypeObject *>array, "__len__")
         return self.length
 
     def __getitem__(self, i):
+        check_self(self, <PyTypeObject *>array, "__getitem__")
         return self.data[checked_index(self, i)]
 
     def __setitem__(self, i, value):
+        check_self(self, <PyTypeObject *>array, "__setitem__")
         cdef Py_ssize_t k = checked_index(self, i)
         cdef double x = checked_real(value, "array item")
         # value.__float__ can have re-initialised this array: as in purepy
@@ -449,6 +479,7 @@ cdef class array:
                                  f"'{type_name(self)}' objects")
 
     def __iter__(self):
+        check_self(self, <PyTypeObject *>array, "__iter__")
         cdef array_iterator iterator = array_iterator.__new__(array_iterator)
         iterator.source = self
         return iterator
@@ -519,6 +550,7 @@ cdef class array:
 
     def __neg__(self):
         cdef Py_ssize_t k
+        check_self(self, <PyTypeObject *>array, "__neg__")
         cdef array result = new_array(self.length)
         for k in range(self.length):
             result.data[k] = -self.data[k]
@@ -579,6 +611,11 @@ cdef class array_iterator:
         return self
 
     def __next__(self):
+        check_self(self, <PyTypeObject *>array_iterator, "__next__")
+        # NULL, not None, in an iterator that array.__new__ made (PyPy lets
+        # type(a).__new__(type(iter(a))) through): nothing to iterate.
+        if <PyObject *>self.source == NULL:
+            raise StopIteration
         if self.position >= self.source.length:
             raise StopIteration
         self.position += 1
