@@ -491,7 +491,9 @@ def describe(value, module):
     if cls is float:
         return ("float", key(value))
     if cls is module.array:
-        return ("array", tuple(map(key, value.tolist())))
+        # The type's tolist: on PyPy an HPy array's own attribute may hide it
+        # (KNOWN_DIFFERENCES).
+        return ("array", tuple(map(key, cls.tolist(value))))
     if cls in (int, bool, str, type(None)) or value is NotImplemented:
         return (cls.__name__, value)
     if isinstance(value, (list, tuple)):  # ListSub too, without its __iter__
