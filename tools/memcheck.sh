@@ -6,8 +6,8 @@
 #   tools/memcheck.sh valgrind -k cos   more arguments go to pytest
 #
 # The suites run: conformance, properties, the backend-specific ones, the
-# differential fuzzer (PICONUMPY_FUZZ_EXAMPLES examples per test: 150 under
-# ASan, 25 under valgrind by default) and the threads test.
+# differential fuzzer (PICONUMPY_FUZZ_EXAMPLES examples per test: 600 under
+# ASan, 50 under valgrind by default) and the threads test.
 #
 # Environment: PYTHON (default python3; CPython only: neither checker
 # follows PyPy's JIT), PYTHON_SUPP (Python's valgrind suppressions, by
@@ -95,9 +95,9 @@ tests=("$root/tests/test_conformance.py" "$root/tests/test_properties.py"
        "$root/tests/test_threads.py")
 pytest_args=(-q -p no:cacheprovider -k "not purepy" "${tests[@]}" "$@")
 if [ "$mode" = valgrind ]; then
-    default_examples=25   # valgrind runs CPython about 30 times slower
+    default_examples=50   # valgrind runs CPython about 30 times slower
 else
-    default_examples=150
+    default_examples=600
 fi
 export PICONUMPY_FUZZ_EXAMPLES=${PICONUMPY_FUZZ_EXAMPLES:-$default_examples}
 export PYTHONPATH="$work/lib" PYTHONMALLOC=malloc OPENBLAS_NUM_THREADS=1
