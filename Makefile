@@ -10,7 +10,11 @@ PYTEST_ARGS ?=
 # More arguments of `python -m piconumpy.bench` (e.g. BENCH_ARGS="-w board_long").
 BENCH_ARGS ?=
 
-.PHONY: all install test test-memory bench bench-quick clean
+# make check: the sizes of its long runs (see README, "Hardening").
+FUZZ_EXAMPLES ?= 2000
+SOAK_SECONDS ?= 20
+
+.PHONY: all install test test-memory check fuzz soak bench bench-quick clean
 
 all: install
 
@@ -27,6 +31,29 @@ test-memory:
 	@pythons="$$($(BOOT) tools/venvs.py --extras test,dev python3)" \
 	  && PYTHON="$$pythons" tools/memcheck.sh asan \
 	  && PYTHON="$$pythons" tools/memcheck.sh valgrind
+
+# Everything that hardens: the tests, the memory checkers, a long run of the
+# differential fuzzer and the soak (memory flat under load), on both
+# interpreters; about 20 minutes.  Not the benchmark.
+check: test test-memory fuzz soak
+
+# tests/test_fuzz.py alone, FUZZ_EXAMPLES examples per test on each
+# interpreter (make test runs a few hundred).
+fuzz:
+	@pythons="$$($(BOOT) tools/venvs.py --extras test $(INTERPRETERS))" \
+	  && for python in $$pythons; do \
+	       echo "===== fuzz: $$python, $(FUZZ_EXAMPLES) examples per test"; \
+	       PICONUMPY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $$python -m pytest -q \
+	         -p no:cacheprovider tests/test_fuzz.py || exit 1; \
+	     done
+
+# tools/soak.py: the board workload and every error path, SOAK_SECONDS per
+# backend, on each interpreter; fails if memory grows after the warm-up.
+soak:
+	@pythons="$$($(BOOT) tools/venvs.py --extras test $(INTERPRETERS))" \
+	  && for python in $$pythons; do \
+	       $$python tools/soak.py --seconds $(SOAK_SECONDS) || exit 1; \
+	     done
 
 bench:
 	@pythons="$$($(BOOT) tools/venvs.py --extras test,bench --optional compilers $(INTERPRETERS))" \

@@ -37,3 +37,18 @@ def backend(request):
 def spec():
     """The executable specification every backend is compared with."""
     return piconumpy.load_backend("purepy")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The size of the differential fuzzing run (tests/test_fuzz.py)."""
+    import sys
+
+    fuzz = sys.modules.get("test_fuzz")
+    if fuzz is None or not fuzz.OPERATIONS:
+        return
+    counts = ", ".join(f"{label} {count}"
+                       for label, count in fuzz.OPERATIONS.items())
+    terminalreporter.write_line(
+        f"fuzz: operations run per backend: {counts}; "
+        f"floats compared with numpy: {fuzz.NUMPY_CHECKS['values']}"
+    )

@@ -177,6 +177,11 @@ def test_zeros_empty_errors(backend, function):
     for huge in (sys.maxsize // 8 + 1, sys.maxsize, 2**64, 2**100):
         with pytest.raises(MemoryError):
             make(huge)
+    # Below the limit, but no system grants 256 TB: the allocation fails.
+    # (cpython_capi on PyPy crashed there: cpyext does not check it.)
+    for too_much in (2**45, 2**50, sys.maxsize // 8):
+        with pytest.raises(MemoryError):
+            make(too_much)
 
 
 # --- the sequence interface -------------------------------------------------
@@ -476,3 +481,174 @@ def test_trig_errors(backend, name):
 
 def test_array_ufunc_is_none(backend):
     assert backend.array.__array_ufunc__ is None
+
+
+# --- regressions found by the differential fuzzer (tests/test_fuzz.py) -----
+
+IS_PYPY = sys.implementation.name == "pypy"
+PURE = ("piconumpy.purepy", "piconumpy.purepy_array")
+
+
+def test_float_and_int_of_an_array_are_type_errors(backend):
+    """Backends that export a buffer were taken for bytes by float() and
+    int(), which parsed the doubles' raw bytes as text."""
+    import struct
+
+    spelled = struct.unpack("d", b"12345678")[0]
+    a = backend.array([spelled])
+    with pytest.raises(TypeError):
+        float(a)
+    with pytest.raises(TypeError):
+        int(a)
+    with pytest.raises(TypeError):
+        backend.array([a])
+
+
+def test_conversion_runs_once():
+    """A __float__ raising TypeError ran twice in HPy (4 times on PyPy)."""
+    import piconumpy
+
+    class Counting:
+        calls = 0
+
+        def __float__(self):
+            Counting.calls += 1
+            raise TypeError("no")
+
+    for name in piconumpy.available_backends():
+        m = piconumpy.load_backend(name)
+        for call in (lambda: m.array([Counting()]), lambda: m.cos(Counting()),
+                     lambda: m.zeros(2).__setitem__(0, Counting()),
+                     lambda: m.zeros(2) * Counting()):
+            Counting.calls = 0
+            with pytest.raises(TypeError):
+                call()
+            assert Counting.calls == 1, name
+
+
+def test_int_subclass_uses_its_own_float(backend, spec):
+    """HPy on PyPy read the int and skipped the subclass's __float__."""
+    class Odd(int):
+        def __float__(self):
+            return 0.5
+
+    assert backend.array([Odd(3)]).tolist() == spec.array([Odd(3)]).tolist()
+    assert (backend.array([2.0]) * Odd(3)).tolist() == [1.0]
+
+
+def test_float_subclass_index(backend):
+    """cpyext (PyPy) skipped the __index__ of a float subclass."""
+    class IndexFloat(float):
+        def __index__(self):
+            return 1
+
+    a = backend.array([1.0, 2.0])
+    assert a[IndexFloat(0.0)] == 2.0
+    a[IndexFloat(0.0)] = 5.0
+    assert a.tolist() == [1.0, 5.0]
+    assert len(backend.zeros(IndexFloat(9.0))) == 1
+
+
+def test_stop_iteration_from_float_propagates(backend):
+    """purepy's generator turned it into RuntimeError (PEP 479)."""
+    class Stop:
+        def __float__(self):
+            raise StopIteration
+
+    with pytest.raises(StopIteration):
+        backend.array([1.0, Stop()])
+
+
+def test_functions_take_no_keywords(backend):
+    for call in (lambda: backend.zeros(n=3), lambda: backend.empty(n=3),
+                 lambda: backend.cos(x=1.0), lambda: backend.sin(x=1.0)):
+        with pytest.raises(TypeError):
+            call()
+    assert backend.array(iterable=[1.0]).tolist() == [1.0]
+
+
+def test_float_subclass_from_float_warns_as_the_interpreter(backend):
+    """CPython's PyFloat_AsDouble warns (DeprecationWarning) when __float__
+    returns a float subclass, PyPy's does not: purepy follows."""
+    import warnings
+
+    class Sub(float):
+        pass
+
+    class Returns:
+        def __float__(self):
+            return Sub(1.5)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert backend.array([Returns()]).tolist() == [1.5]
+    categories = {w.category for w in caught}
+    assert categories == (set() if IS_PYPY else {DeprecationWarning})
+
+
+@needs_numpy
+def test_numpy_array_of_an_array(backend):
+    """numpy.array(a) failed on HPy/CPython (sq_item without sq_length)."""
+    values = [1.5, -2.0, 3.25]
+    result = numpy.array(backend.array(values), dtype=numpy.float64)
+    assert result.tolist() == values
+
+
+def test_no_attribute_can_be_set(backend):
+    """cpyext (PyPy) gives instances of C types a __dict__."""
+    if IS_PYPY and "hpy" in backend.__name__:
+        pytest.skip("PyPy's HPy: instances have a __dict__ and HPy has no "
+                    "tp_setattro slot to refuse it (README, Hardening)")
+    a = backend.array([1.0])
+    for name in ("anything", "tolist", "size"):
+        with pytest.raises(AttributeError):
+            setattr(a, name, 1)
+        with pytest.raises(AttributeError):
+            delattr(a, name)
+    assert a.tolist() == [1.0] and a.size == 1
+
+
+@pytest.mark.parametrize("call", [
+    lambda t, x: t.__len__(x),
+    lambda t, x: t.__getitem__(x, 0),
+    lambda t, x: t.__setitem__(x, 0, 1.0),
+    lambda t, x: t.__neg__(x),
+    lambda t, x: t.__repr__(x),
+    lambda t, x: list(t.__iter__(x)),
+    lambda t, x: t.__init__(x, x),
+    lambda t, x: t.__new__(list, x),
+])
+def test_slots_check_self(backend, call):
+    """PyPy's slot wrappers pass any object as self: the C backends read
+    (or wrote) a list's memory as an array's."""
+    if backend.__name__ in PURE:
+        pytest.skip("Python methods: any self goes, as for any class")
+    xs = [1.0] * 20
+    try:
+        call(backend.array, xs)
+    except (TypeError, SystemError):
+        # (PyPy gives SystemError for cython's array.__new__(list))
+        pass
+    except AttributeError:
+        # CPython's __init__ of a C type without tp_init
+        pass
+    assert xs == [1.0] * 20
+
+
+def test_iterator_made_by_array_new(backend):
+    """Cython on PyPy: array.__new__(array_iterator) made an iterator with a
+    NULL source, which next() dereferenced."""
+    a = backend.array([1.0, 2.0])
+    try:
+        iterator = type(a).__new__(type(iter(a)))
+    except TypeError:
+        return  # refused, as CPython does
+    assert list(iterator) == []
+
+
+def test_huge_allocations_fail_cleanly(backend):
+    """cpython_capi on PyPy crashed (cpyext does not check its allocation);
+    test_zeros_empty_errors checks the MemoryError on every backend."""
+    for n in (2**40, 2**45):
+        with pytest.raises(MemoryError):
+            backend.empty(n)

@@ -5,6 +5,10 @@
 #   tools/memcheck.sh asan              AddressSanitizer (faster)
 #   tools/memcheck.sh valgrind -k cos   more arguments go to pytest
 #
+# The suites run: conformance, properties, the backend-specific ones, the
+# differential fuzzer (PICONUMPY_FUZZ_EXAMPLES examples per test: 600 under
+# ASan, 50 under valgrind by default) and the threads test.
+#
 # Environment: PYTHON (default python3; CPython only: neither checker
 # follows PyPy's JIT), PYTHON_SUPP (Python's valgrind suppressions, by
 # default /usr/lib/valgrind/python3.supp, where Debian installs CPython's
@@ -83,11 +87,23 @@ if grep 'backend is NOT built' "$work/build.log" >&2; then
 fi
 
 # --- run the suite on the compiled backends --------------------------------
+# The differential fuzzer (tests/test_fuzz.py) runs every operation on every
+# backend, purepy included as the reference; its size under the checker is
+# PICONUMPY_FUZZ_EXAMPLES examples per test (set below per checker unless
+# given), and it prints how many operations each backend ran.
 tests=("$root/tests/test_conformance.py" "$root/tests/test_properties.py"
-       "$root"/tests/test_*_specific.py)
+       "$root"/tests/test_*_specific.py "$root/tests/test_fuzz.py"
+       "$root/tests/test_threads.py")
 pytest_args=(-q -p no:cacheprovider -k "not purepy" "${tests[@]}" "$@")
+if [ "$mode" = valgrind ]; then
+    default_examples=50   # valgrind runs CPython about 30 times slower
+else
+    default_examples=600
+fi
+export PICONUMPY_FUZZ_EXAMPLES=${PICONUMPY_FUZZ_EXAMPLES:-$default_examples}
 export PYTHONPATH="$work/lib" PYTHONMALLOC=malloc OPENBLAS_NUM_THREADS=1
 log="$work/checker.log"
+out="$work/pytest.out"
 
 status=0
 if [ "$mode" = valgrind ]; then
@@ -96,7 +112,8 @@ if [ "$mode" = valgrind ]; then
     [ -f "$supp" ] && supp_args+=(--suppressions="$supp")
     valgrind --tool=memcheck --leak-check=no --undef-value-errors=no \
         --num-callers=40 "${supp_args[@]}" --log-file="$log" \
-        "$python" -m pytest "${pytest_args[@]}" || status=$?
+        "$python" -m pytest "${pytest_args[@]}" 2>&1 | tee "$out" \
+        || status=$?
     errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log" |
              tail -n 1)
     errors=${errors:-unknown}
@@ -105,12 +122,18 @@ else
     # allocation is a MemoryError in Python, not an abort.
     options=detect_leaks=0:allocator_may_return_null=1:log_path=$log
     LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=$options \
-        "$python" -m pytest "${pytest_args[@]}" || status=$?
+        "$python" -m pytest "${pytest_args[@]}" 2>&1 | tee "$out" \
+        || status=$?
     errors=$(cat "$log".* 2>/dev/null |
              grep -c '^==[0-9]*==ERROR: AddressSanitizer' || true)
 fi
 
 [ "$errors" = 0 ] || cat "$log"* >&2
+tests_line=$(grep -E '^[0-9]+ passed' "$out" | tail -n 1 || true)
+fuzz_line=$(grep '^fuzz: ' "$out" | tail -n 1 || true)
 echo "memcheck ($mode; built: $build_groups): $errors errors," \
      "pytest exit status $status"
+echo "memcheck ($mode): tests: ${tests_line:-none counted};" \
+     "$PICONUMPY_FUZZ_EXAMPLES fuzz examples per test"
+echo "memcheck ($mode): ${fuzz_line:-fuzz: no count printed}"
 [ "$errors" = 0 ] && [ "$status" = 0 ]

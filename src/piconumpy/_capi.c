@@ -53,6 +53,12 @@ typedef struct {
     ((PY_SSIZE_T_MAX - (Py_ssize_t)offsetof(ArrayObject, data)) \
      / (Py_ssize_t)sizeof(double))
 
+#ifdef PYPY_VERSION
+/* Arrays above this many items (8 MB) are tried with malloc first on PyPy
+   (see new_array). */
+#define PROBE_ITEMS ((Py_ssize_t)1 << 20)
+#endif
+
 static void array_dealloc(PyObject *self);
 
 /* Whether obj is one of our arrays.  The number slots receive their operands
@@ -74,6 +80,20 @@ new_array(PyTypeObject *type, Py_ssize_t size)
     if (size > MAX_ITEMS) {
         return (ArrayObject *)PyErr_NoMemory();
     }
+#ifdef PYPY_VERSION
+    /* PyPy: cpyext's PyObject_NewVar does not check its own allocation:
+       when the system refuses it (64 GB on a machine with 24), PyPy
+       crashes instead of raising MemoryError.  So a large array is first
+       tried with malloc, which says whether that much can be had now. */
+    if (size > PROBE_ITEMS) {
+        void *probe = malloc(offsetof(ArrayObject, data)
+                             + (size_t)size * sizeof(double));
+        if (probe == NULL) {
+            return (ArrayObject *)PyErr_NoMemory();
+        }
+        free(probe);
+    }
+#endif
     /* Also sets ob_size and, the type being a heap type, takes the reference
        to it that array_dealloc releases. */
     return PyObject_NewVar(ArrayObject, type, size);
@@ -98,6 +118,35 @@ type_name(PyObject *obj)
     return dot == NULL ? name : dot + 1;
 }
 
+/* PyPy: cpyext's slot wrappers do not check the type of self, as CPython's
+   do: type(a).__len__(x), type(a).__getitem__(x, 0), type(a).__neg__(x)...
+   would hand any object x to the functions below as an array, which would
+   read (or write!) its memory as doubles.  Each slot that takes self alone
+   checks it there.  (The binary number slots check their operands anyway,
+   and method descriptors such as tolist are checked by PyPy.)  -1 with a
+   TypeError like CPython's if obj is not one of our arrays. */
+#ifdef PYPY_VERSION
+static int
+check_self(PyObject *obj, int is_ours, const char *name)
+{
+    if (!is_ours) {
+        PyErr_Format(PyExc_TypeError,
+                     "descriptor '%s' requires a 'array' object but "
+                     "received a '%s'", name, type_name(obj));
+        return -1;
+    }
+    return 0;
+}
+#define CHECK_SELF(obj, name, failure) \
+    do { \
+        if (check_self((obj), is_array(obj), (name)) < 0) { \
+            return failure; \
+        } \
+    } while (0)
+#else
+#define CHECK_SELF(obj, name, failure) ((void)0)
+#endif
+
 /* --- real numbers: _rules.as_real ---------------------------------------- */
 
 /* What as_real() gives besides 0 (success) and -1 (an exception is set). */
@@ -121,6 +170,19 @@ has_float(PyObject *obj)
 #endif
 }
 
+/* Whether the type of obj has __index__ (PyIndex_Check).  PyPy: cpyext
+   leaves nb_index empty in a subclass of float that defines __index__ in
+   Python, so ask the type, as _rules does (operator.index). */
+static int
+has_index(PyObject *obj)
+{
+#ifdef PYPY_VERSION
+    return PyObject_HasAttrString((PyObject *)Py_TYPE(obj), "__index__");
+#else
+    return PyIndex_Check(obj);
+#endif
+}
+
 /* Convert obj to a double as PyFloat_AsDouble does: a float (subclasses read
    directly), else __float__ (which must return a float), else __index__.
    Return 0 and set *result; -1 with an exception if the conversion raised;
@@ -135,13 +197,17 @@ as_real(PyObject *obj, double *result)
         *result = PyFloat_AS_DOUBLE(obj);
         return 0;
     }
+    if (is_array(obj)) {
+        /* Its nb_float only refuses (see array_float): not a number. */
+        return NOT_REAL;
+    }
     if (PyLong_CheckExact(obj)) {
         value = PyLong_AsDouble(obj);  /* OverflowError beyond the doubles */
     }
     else if (has_float(obj)) {
         value = PyFloat_AsDouble(obj);
     }
-    else if (PyIndex_Check(obj)) {
+    else if (has_index(obj)) {
         /* PyPy: its PyFloat_AsDouble does not fall back on __index__ (3.8's
            float() does), so do it here, the same way on both. */
         PyObject *index = PyNumber_Index(obj);  /* new reference */
@@ -319,10 +385,15 @@ array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
        Py_TPFLAGS_BASETYPE, where CPython refuses the class statement.  The
        layout of its instances is not ours to know: refuse to make them.
        (The array type derives from object; a subclass, from the array.) */
-    if (type->tp_base != &PyBaseObject_Type) {
+    /* Nor those of any other type: PyPy's wrapper of tp_new does not
+       check that type(a).__new__(cls) gets a subtype, as CPython's does,
+       and an array's items would then be written into a `cls` object. */
+    if (type->tp_base != &PyBaseObject_Type
+            || type->tp_dealloc != array_dealloc) {
         PyErr_Format(PyExc_TypeError,
                      "cannot create '%s' instances: piconumpy arrays cannot "
-                     "be subclassed", type->tp_name);
+                     "be subclassed, nor made as another type",
+                     type->tp_name);
         return NULL;
     }
 #endif
@@ -372,6 +443,7 @@ array_vectorcall(PyObject *type, PyObject *const *args, size_t nargsf,
 static Py_ssize_t
 array_length(PyObject *self)
 {
+    CHECK_SELF(self, "__len__", -1);
     return Py_SIZE(self);
 }
 
@@ -396,11 +468,18 @@ item_offset(PyObject *self, PyObject *key)
             i = PY_SSIZE_T_MAX;
         }
     }
-    else if (PyIndex_Check(key)) {
+    else if (has_index(key)) {
+        /* PyNumber_Index first: PyPy's PyNumber_AsSsize_t refuses a float
+           subclass without calling its __index__. */
+        PyObject *index = PyNumber_Index(key);  /* new reference */
+        if (index == NULL) {  /* raised by the __index__ */
+            return -1;
+        }
         /* With NULL as second argument, an int beyond Py_ssize_t is
            clipped, and then out of range too. */
-        i = PyNumber_AsSsize_t(key, NULL);
-        if (i == -1 && PyErr_Occurred()) {  /* raised by the __index__ */
+        i = PyNumber_AsSsize_t(index, NULL);
+        Py_DECREF(index);
+        if (i == -1 && PyErr_Occurred()) {
             return -1;
         }
     }
@@ -423,6 +502,7 @@ item_offset(PyObject *self, PyObject *key)
 static PyObject *
 array_subscript(PyObject *self, PyObject *key)
 {
+    CHECK_SELF(self, "__getitem__", NULL);
     Py_ssize_t i = item_offset(self, key);
     if (i < 0) {
         return NULL;
@@ -435,6 +515,7 @@ array_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
 {
     double x;
 
+    CHECK_SELF(self, value == NULL ? "__delitem__" : "__setitem__", -1);
     if (value == NULL) {  /* del a[key] */
         PyErr_SetString(PyExc_TypeError,
                         "array does not support item deletion");
@@ -481,6 +562,7 @@ array_tolist(PyObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 array_repr(PyObject *self)
 {
+    CHECK_SELF(self, "__repr__", NULL);
     PyObject *list = array_tolist(self, NULL);
     if (list == NULL) {
         return NULL;
@@ -493,6 +575,7 @@ array_repr(PyObject *self)
 static PyObject *
 array_iter(PyObject *self)
 {
+    CHECK_SELF(self, "__iter__", NULL);
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
     if (state == NULL) {
         return NULL;
@@ -541,6 +624,54 @@ array_getbuffer(PyObject *self, Py_buffer *view, int flags)
     view->suboffsets = NULL;
     view->internal = NULL;
     return 0;
+}
+
+/* --- attributes --------------------------------------------------------- */
+
+/* a.name = value and del a.name: an array has no attribute that can be
+   set or deleted, so this refuses them all with an AttributeError, as
+   CPython's generic setattr does for an object without a __dict__, except
+   __class__, whose own checks give the TypeError.
+   PyPy: cpyext gives the instances of a C type a dictionary, where
+   a.anything = 1 would work and a.tolist = 1 would hide the method.  The
+   type is not asked which attributes it has: on PyPy, getting the getset
+   descriptor of `size` into C (_PyType_Lookup, PyObject_GetAttr) crashes,
+   and so does PyObject_GenericSetAttr on it. */
+static int
+array_setattro(PyObject *self, PyObject *name, PyObject *value)
+{
+    if (PyUnicode_Check(name)
+            && PyUnicode_CompareWithASCIIString(name, "__class__") == 0) {
+        return PyObject_GenericSetAttr(self, name, value);
+    }
+    PyErr_Format(PyExc_AttributeError,
+                 "cannot %s attribute '%S' of '%s' objects",
+                 value == NULL ? "delete" : "set", name, type_name(self));
+    return -1;
+}
+
+/* --- conversions -------------------------------------------------------- */
+
+/* float(a) and int(a) are TypeErrors, as for purepy's arrays.  Without
+   these slots, float() and int() would take an array, which exports a
+   buffer, for a bytes-like object and parse its raw bytes as text: an array
+   whose 8 bytes spell "12345678" would convert to 12345678.0. */
+static PyObject *
+array_float(PyObject *self)
+{
+    PyErr_Format(PyExc_TypeError,
+                 "float() argument must be a string or a real number, "
+                 "not '%s'", type_name(self));
+    return NULL;
+}
+
+static PyObject *
+array_int(PyObject *self)
+{
+    PyErr_Format(PyExc_TypeError,
+                 "int() argument must be a string, a bytes-like object or a "
+                 "real number, not '%s'", type_name(self));
+    return NULL;
 }
 
 /* --- arithmetic ---------------------------------------------------------- */
@@ -680,6 +811,7 @@ array_subtract(PyObject *left, PyObject *right)
 static PyObject *
 array_negative(PyObject *self)
 {
+    CHECK_SELF(self, "__neg__", NULL);
     ArrayObject *result = new_array(Py_TYPE(self), Py_SIZE(self));
     if (result == NULL) {
         return NULL;
@@ -717,11 +849,14 @@ static PyType_Slot array_slots[] = {
     {Py_tp_iter, array_iter},
     {Py_tp_methods, array_methods},
     {Py_tp_getset, array_getset},
+    {Py_tp_setattro, array_setattro},
     {Py_nb_multiply, array_multiply},
     {Py_nb_true_divide, array_true_divide},
     {Py_nb_add, array_add},
     {Py_nb_subtract, array_subtract},
     {Py_nb_negative, array_negative},
+    {Py_nb_float, array_float},
+    {Py_nb_int, array_int},
     /* len() looks at sq_length first, the mapping slots serve a[i]. */
     {Py_sq_length, array_length},
     {Py_mp_length, array_length},
@@ -763,6 +898,13 @@ iterator_dealloc(PyObject *self)
 static PyObject *
 iterator_next(PyObject *self)
 {
+#ifdef PYPY_VERSION
+    /* type(iter(a)).__next__(x): see check_self. */
+    if (check_self(self, Py_TYPE(self)->tp_dealloc == iterator_dealloc,
+                   "__next__") < 0) {
+        return NULL;
+    }
+#endif
     IteratorObject *iterator = (IteratorObject *)self;
     ArrayObject *array = iterator->array;
 
@@ -806,7 +948,7 @@ static PyType_Spec iterator_spec = {
 static Py_ssize_t
 size_argument(PyObject *arg, const char *function)
 {
-    if (!PyIndex_Check(arg)) {
+    if (!has_index(arg)) {
         PyErr_Format(PyExc_TypeError,
                      "%s() size must be an integer, not '%s'",
                      function, type_name(arg));

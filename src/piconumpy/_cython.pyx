@@ -30,11 +30,13 @@ which PyPy's cpyext calls four times faster than Cython's own functions.
 """
 
 cimport cython
+from cpython.object cimport PyTypeObject
+from cpython.ref cimport PyObject
 from cpython.float cimport (
     PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_Check, PyFloat_CheckExact,
 )
 from cpython.list cimport PyList_CheckExact
-from cpython.long cimport PyLong_AsDouble
+from cpython.long cimport PyLong_AsDouble, PyLong_CheckExact
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.number cimport PyIndex_Check, PyNumber_AsSsize_t, PyNumber_Index
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
@@ -70,6 +72,29 @@ cdef extern from *:
     #define piconumpy_has_index(value) PyIndex_Check(value)
     #endif
 
+    /* PyPy: cpyext's slot wrappers do not check the type of self, as
+       CPython's do: type(a).__len__(x), type(a).__getitem__(x, 0),
+       type(a).__init__(x, ...) would hand any object x to the methods
+       below as an array, whose fields would be read (or written!) in x's
+       memory.  Each such method checks self first.  (PyPy checks the
+       binary operators and the ordinary methods.) */
+    #ifdef PYPY_VERSION
+    static int piconumpy_check_self(PyObject *self, PyTypeObject *type,
+                                    const char *name)
+    {
+        if (!PyObject_TypeCheck(self, type)) {
+            PyErr_Format(PyExc_TypeError,
+                         "descriptor '%s' requires a '%s' object but "
+                         "received a '%s'", name, type->tp_name,
+                         Py_TYPE(self)->tp_name);
+            return -1;
+        }
+        return 0;
+    }
+    #else
+    #define piconumpy_check_self(self, type, name) 0
+    #endif
+
     static inline int piconumpy_convertible(PyObject *value)
     {
         return PyFloat_Check(value) || piconumpy_has_float(value)
@@ -83,7 +108,13 @@ cdef extern from *:
         return !PyComplex_Check(value) && piconumpy_convertible(value);
     }
     """
+    # PyObject_GenericSetAttr with NULL as value deletes.
+    int generic_setattr "PyObject_GenericSetAttr"(
+        object obj, object name, PyObject *value) except -1
     bint has_float "piconumpy_has_float"(object value)
+    int check_self "piconumpy_check_self"(
+        object self, PyTypeObject *type, const char *name) except -1
+    bint has_index "piconumpy_has_index"(object value)
     bint convertible "piconumpy_convertible"(object value)
     bint is_real "piconumpy_is_real"(object value)
 
@@ -121,7 +152,8 @@ cdef double checked_real(object value, str what) except? -1.0:
     """``_rules.real``: ``value`` as a double, TypeError naming ``what``."""
     if PyFloat_CheckExact(value):
         return PyFloat_AS_DOUBLE(value)
-    if not is_real(value):
+    # An array is no number, though it has a __float__ (that refuses).
+    if not is_real(value) or isinstance(value, array):
         raise TypeError(
             f"{what} must be a real number, not '{type_name(value)}'"
         )
@@ -133,7 +165,7 @@ cdef inline double element_value(object value, Py_ssize_t position) except? -1.0
     if PyFloat_CheckExact(value):
         return PyFloat_AS_DOUBLE(value)
     # The message is only formatted when there is an error.
-    if not is_real(value):
+    if not is_real(value) or isinstance(value, array):
         raise TypeError(
             f"array() element {position} must be a real number, "
             f"not '{type_name(value)}'"
@@ -178,11 +210,18 @@ cdef Py_ssize_t checked_size(object n, str function) except -1:
 cdef inline Py_ssize_t checked_index(array self, object i) except -1:
     """``_rules.index``: ``a[i]``'s index, wrapped and checked in range."""
     cdef Py_ssize_t k
-    if not PyIndex_Check(i):
+    if PyLong_CheckExact(i):  # the usual index, first
+        k = PyNumber_AsSsize_t(i, IndexError)
+    # has_index, not PyIndex_Check: on PyPy, cpyext leaves nb_index empty
+    # in a float subclass that defines __index__ in Python; and there
+    # PyNumber_AsSsize_t refuses such a float without calling its __index__,
+    # hence PyNumber_Index first.
+    elif has_index(i):
+        k = PyNumber_AsSsize_t(PyNumber_Index(i), IndexError)
+    else:
         raise TypeError(
             f"array indices must be integers, not '{type_name(i)}'"
         )
-    k = PyNumber_AsSsize_t(i, IndexError)
     if k < 0:
         k += self.length
     # One unsigned comparison checks 0 <= k < length.
@@ -371,6 +410,7 @@ cdef class array:
     def __init__(self, iterable):
         cdef double small[SMALL]
         cdef double *data
+        check_self(self, <PyTypeObject *>array, "__init__")
         cdef Py_ssize_t n = build(iterable, small, &data)
         if self.exports:
             # A buffer (numpy.asarray(a)) points to the current memory.
@@ -395,12 +435,15 @@ cdef class array:
         return self.length
 
     def __len__(self):
+        check_self(self, <PyTypeObject *>array, "__len__")
         return self.length
 
     def __getitem__(self, i):
+        check_self(self, <PyTypeObject *>array, "__getitem__")
         return self.data[checked_index(self, i)]
 
     def __setitem__(self, i, value):
+        check_self(self, <PyTypeObject *>array, "__setitem__")
         cdef Py_ssize_t k = checked_index(self, i)
         cdef double x = checked_real(value, "array item")
         # value.__float__ can have re-initialised this array: as in purepy
@@ -412,7 +455,31 @@ cdef class array:
     def __delitem__(self, i):
         raise TypeError("array does not support item deletion")
 
+    # An array has no attribute that can be set or deleted: refuse them
+    # all with an AttributeError, as CPython's generic setattr does for an
+    # object without a __dict__, except __class__, whose own checks give the
+    # TypeError.  PyPy: cpyext gives the instances of a C type a dictionary,
+    # where a.anything = 1 would work and a.tolist = 1 would hide the
+    # method.  The type is not asked which attributes it has: on PyPy,
+    # getting the descriptor of `size` into C crashes, and so does
+    # PyObject_GenericSetAttr on it.
+    # (The instances of a Python subclass have a __dict__ of their own.)
+    def __setattr__(self, name, value):
+        if name == "__class__" or (type(self) is not array and name != "size"):
+            generic_setattr(self, name, <PyObject *>value)
+        else:
+            raise AttributeError(f"cannot set attribute '{name}' of "
+                                 f"'{type_name(self)}' objects")
+
+    def __delattr__(self, name):
+        if name == "__class__" or (type(self) is not array and name != "size"):
+            generic_setattr(self, name, NULL)
+        else:
+            raise AttributeError(f"cannot delete attribute '{name}' of "
+                                 f"'{type_name(self)}' objects")
+
     def __iter__(self):
+        check_self(self, <PyTypeObject *>array, "__iter__")
         cdef array_iterator iterator = array_iterator.__new__(array_iterator)
         iterator.source = self
         return iterator
@@ -469,8 +536,21 @@ cdef class array:
             result.data[k] = self.data[k] - b.data[k]
         return wrap(self, result)
 
+    # float(a) and int(a) are TypeErrors, as for purepy's arrays.  Without
+    # these methods, float() and int() would take an array, which exports a
+    # buffer, for a bytes-like object and parse its raw bytes as text: an
+    # array whose 8 bytes spell "12345678" would convert to 12345678.0.
+    def __float__(self):
+        raise TypeError("float() argument must be a string or a real number, "
+                        f"not '{type_name(self)}'")
+
+    def __int__(self):
+        raise TypeError("int() argument must be a string, a bytes-like object "
+                        f"or a real number, not '{type_name(self)}'")
+
     def __neg__(self):
         cdef Py_ssize_t k
+        check_self(self, <PyTypeObject *>array, "__neg__")
         cdef array result = new_array(self.length)
         for k in range(self.length):
             result.data[k] = -self.data[k]
@@ -531,6 +611,11 @@ cdef class array_iterator:
         return self
 
     def __next__(self):
+        check_self(self, <PyTypeObject *>array_iterator, "__next__")
+        # NULL, not None, in an iterator that array.__new__ made (PyPy lets
+        # type(a).__new__(type(iter(a))) through): nothing to iterate.
+        if <PyObject *>self.source == NULL:
+            raise StopIteration
         if self.position >= self.source.length:
             raise StopIteration
         self.position += 1
@@ -546,12 +631,12 @@ cdef array filled(Py_ssize_t n, bint zero):
     return result
 
 
-def zeros(n):
+def zeros(n, /):
     """A new array of ``n`` zeros."""
     return filled(checked_size(n, "zeros"), True)
 
 
-def empty(n):
+def empty(n, /):
     """A new array of ``n`` uninitialised float64 items."""
     return filled(checked_size(n, "empty"), False)
 
@@ -574,12 +659,12 @@ cdef object elementwise(unary_function function, str name, object x):
     return function(checked_real(x, name))
 
 
-def cos(x):
+def cos(x, /):
     """The cosine of a real number (float), or of each item of an array."""
     # libm's cos(inf) is nan (errno is set, but Python does not look at it).
     return elementwise(c_cos, "cos() argument", x)
 
 
-def sin(x):
+def sin(x, /):
     """The sine of a real number (float), or of each item of an array."""
     return elementwise(c_sin, "sin() argument", x)

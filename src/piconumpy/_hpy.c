@@ -141,47 +141,43 @@ is_real(HPyContext *ctx, HPy value)
     return result;
 }
 
-/* The error of _rules.real once pnp_float_as_double(value) raised TypeError
- * (already cleared by the caller): "<what> must be a real number, not 'T'"
- * if value is no real number at all, else its own conversion error.  HPy
- * cannot hold an exception while we inspect the type, so that error is
- * raised again by converting again (its __float__ or __index__ runs twice,
- * on this error path only).  `what` may contain one %zd, for `position`. */
-static void
-raise_not_real(HPyContext *ctx, HPy value, const char *what,
-               HPy_ssize_t position)
+/* Whether value is a float or an int (subclasses included): a real number
+ * whose conversion needs no look at its type.  The usual case, first. */
+static inline int
+is_float_or_int(HPyContext *ctx, HPy value)
 {
-    char prefix[64], format[128];
-    int real_type = is_real(ctx, value);
-    if (real_type < 0)
-        return;
-    if (real_type) {
-        double x = pnp_float_as_double(ctx, value);
-        if (!(x == -1.0 && HPyErr_Occurred(ctx)))   /* it succeeded, this time */
-            HPyErr_SetString(ctx, ctx->h_TypeError,
-                             "real number conversion failed");
-        return;
-    }
-    snprintf(prefix, sizeof prefix, what, position);
-    snprintf(format, sizeof format,
-             "%s must be a real number, not '%%.100s'", prefix);
-    raise_with_type_name(ctx, ctx->h_TypeError, format, value);
+    return HPy_TypeCheck(ctx, value, ctx->h_FloatType)
+           || HPy_TypeCheck(ctx, value, ctx->h_LongType);
 }
 
 /* _rules.real: value as a double, like PyFloat_AsDouble, with the TypeError
- * of raise_not_real.  0 or -1. */
+ * "<what> must be a real number, not 'T'" if value is no real number at
+ * all.  As in the rules, the type is checked first, then the value is
+ * converted, once: any error of the conversion (a __float__ that raises,
+ * even TypeError) propagates as it is.  (Converting first and looking at
+ * the type after a TypeError would run such a __float__ twice.)  `what` may
+ * contain one %zd, for `position`.  0 or -1. */
 static int
 real(HPyContext *ctx, HPy value, const char *what, HPy_ssize_t position,
      double *out)
 {
-    double x = pnp_float_as_double(ctx, value);
-    if (x == -1.0 && HPyErr_Occurred(ctx)) {
-        if (HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
-            HPyErr_Clear(ctx);
-            raise_not_real(ctx, value, what, position);
+    double x;
+    if (!is_float_or_int(ctx, value)) {
+        int real_type = is_real(ctx, value);
+        if (real_type < 0)
+            return -1;
+        if (!real_type) {
+            char prefix[64], format[128];
+            snprintf(prefix, sizeof prefix, what, position);
+            snprintf(format, sizeof format,
+                     "%s must be a real number, not '%%.100s'", prefix);
+            raise_with_type_name(ctx, ctx->h_TypeError, format, value);
+            return -1;
         }
-        return -1;
     }
+    x = pnp_float_as_double(ctx, value);
+    if (x == -1.0 && HPyErr_Occurred(ctx))
+        return -1;
     *out = x;
     return 0;
 }
@@ -661,7 +657,10 @@ array_subscript(HPyContext *ctx, HPy self, HPy key)
 
 #if PNP_NEEDS_SQ_ITEM
 /* For iteration only: iter() on CPython needs sq_item to iterate with the
- * sequence protocol (HPy has no tp_iter slot); it passes 0, 1, 2, ... */
+ * sequence protocol (HPy has no tp_iter slot); it passes 0, 1, 2, ...
+ * With sq_item, an array is a sequence (PySequence_Check), and then its
+ * length must be sq_length too (PySequence_Size): numpy.array(a) failed
+ * without it ("setting an array element with a sequence"). */
 static HPy
 array_item(HPyContext *ctx, HPy self, HPy_ssize_t i)
 {
@@ -671,6 +670,13 @@ array_item(HPyContext *ctx, HPy self, HPy_ssize_t i)
         return HPy_NULL;
     }
     return HPyFloat_FromDouble(ctx, array_items(array)[i]);
+}
+
+/* The same as array_length (a slot implementation serves one slot). */
+static HPy_ssize_t
+array_sq_length(HPyContext *ctx, HPy self)
+{
+    return array_length(ctx, self);
 }
 #endif
 
@@ -911,6 +917,7 @@ PNP_DEF_METH(array_rmultiply_def, "__rmul__", array_rmultiply, HPyFunc_O,
 #endif
 #if PNP_NEEDS_SQ_ITEM
 PNP_DEF_SLOT(array_item_def, array_item, HPy_sq_item)
+PNP_DEF_SLOT(array_sq_length_def, array_sq_length, HPy_sq_length)
 #endif
 
 static HPyDef *array_defines[] = {
@@ -932,6 +939,7 @@ static HPyDef *array_defines[] = {
 #endif
 #if PNP_NEEDS_SQ_ITEM
     &array_item_def,
+    &array_sq_length_def,
 #endif
     NULL
 };
@@ -1003,17 +1011,18 @@ elementwise(HPyContext *ctx, HPy x, double (*function)(double),
     double value, *src, *dst;
     HPy_ssize_t i;
     /* Floats first: the scalar call is the one a hot loop makes. */
-    value = pnp_float_as_double(ctx, x);
-    if (!(value == -1.0 && HPyErr_Occurred(ctx)))
+    if (HPy_TypeCheck(ctx, x, ctx->h_FloatType)) {
+        value = HPyFloat_AsDouble(ctx, x);
+        if (value == -1.0 && HPyErr_Occurred(ctx))
+            return HPy_NULL;
         return HPyFloat_FromDouble(ctx, function(value));
-    if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
-        return HPy_NULL;
-    HPyErr_Clear(ctx);
+    }
     h_type = HPyGlobal_Load(ctx, g_array_type);
     if (!HPy_TypeCheck(ctx, x, h_type)) {
         HPy_Close(ctx, h_type);
-        raise_not_real(ctx, x, what, 0);
-        return HPy_NULL;
+        if (real(ctx, x, what, 0, &value) < 0)
+            return HPy_NULL;
+        return HPyFloat_FromDouble(ctx, function(value));
     }
     array = ArrayObject_AsStruct(ctx, x);
     h_result = new_array(ctx, h_type, array->size, &dst);

@@ -139,25 +139,37 @@ pnp_sequence_item(HPyContext *ctx, HPy seq, HPy_ssize_t i)
 
 /* PyFloat_AsDouble: a float, __float__, or __index__.  PyPy 7.3.11's
  * HPyFloat_AsDouble lacks the __index__ fallback CPython has since 3.8, so
- * it is added here: on its TypeError, a value whose type has __index__ but
- * no __float__ is converted through its index (an int too large for a
- * double is an OverflowError, as in CPython).  HPy cannot keep an error
- * pending while we look at the type, so for any other value the TypeError
- * is raised again by converting again: a __float__ that raised TypeError
- * runs twice (this error path only). */
+ * it is added here: a value whose type has __index__ but no __float__ is
+ * converted through its index (an int too large for a double is an
+ * OverflowError, as in CPython).  The type is looked at before converting,
+ * never after a failure: a __float__ or __index__ runs once, whatever it
+ * raises.  Floats and ints, the usual values, need no look. */
+static inline double
+pnp_call_float_method(HPyContext *ctx, HPy h_type, HPy h);
+
 static inline double
 pnp_float_as_double(HPyContext *ctx, HPy h)
 {
     HPy h_type, h_index;
     int index_only;
-    double x = HPyFloat_AsDouble(ctx, h);
-    if (!(x == -1.0 && HPyErr_Occurred(ctx))
-        || !HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
-        return x;
-    HPyErr_Clear(ctx);
+    double x;
+    if (HPy_TypeCheck(ctx, h, ctx->h_FloatType))
+        return HPyFloat_AsDouble(ctx, h);    /* subclasses read directly */
     h_type = HPy_Type(ctx, h);
     if (HPy_IsNull(h_type))
         return -1.0;
+    if (HPy_TypeCheck(ctx, h, ctx->h_LongType)) {
+        /* An int subclass converts with its type's __float__, which it may
+         * override (CPython calls nb_float); PyPy's HPyFloat_AsDouble would
+         * read the int and skip it. */
+        if (HPy_Is(ctx, h_type, ctx->h_LongType)
+            || HPy_Is(ctx, h_type, ctx->h_BoolType))
+            x = HPyFloat_AsDouble(ctx, h);
+        else
+            x = pnp_call_float_method(ctx, h_type, h);
+        HPy_Close(ctx, h_type);
+        return x;
+    }
     index_only = !HPy_HasAttr_s(ctx, h_type, "__float__")
                  && HPy_HasAttr_s(ctx, h_type, "__index__");
     HPy_Close(ctx, h_type);
@@ -168,6 +180,34 @@ pnp_float_as_double(HPyContext *ctx, HPy h)
         return -1.0;
     x = HPyLong_AsDouble(ctx, h_index);
     HPy_Close(ctx, h_index);
+    return x;
+}
+
+/* type(h).__float__(h), which must return a float (a float subclass is
+ * read as a float), as PyFloat_AsDouble calls nb_float.  -1.0 with an
+ * error set on failure. */
+static inline double
+pnp_call_float_method(HPyContext *ctx, HPy h_type, HPy h)
+{
+    double x = -1.0;
+    HPy h_args, h_result;
+    HPy h_method = HPy_GetAttr_s(ctx, h_type, "__float__");
+    if (HPy_IsNull(h_method))
+        return -1.0;
+    h_args = HPyTuple_FromArray(ctx, &h, 1);
+    if (!HPy_IsNull(h_args)) {
+        h_result = HPy_CallTupleDict(ctx, h_method, h_args, HPy_NULL);
+        HPy_Close(ctx, h_args);
+        if (!HPy_IsNull(h_result)) {
+            if (HPy_TypeCheck(ctx, h_result, ctx->h_FloatType))
+                x = HPyFloat_AsDouble(ctx, h_result);
+            else
+                HPyErr_SetString(ctx, ctx->h_TypeError,
+                                 "__float__ returned non-float");
+            HPy_Close(ctx, h_result);
+        }
+    }
+    HPy_Close(ctx, h_method);
     return x;
 }
 

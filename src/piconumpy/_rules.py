@@ -16,6 +16,11 @@ backend can follow it with ordinary API calls:
 import math
 import operator
 import sys
+import warnings
+
+#: CPython's PyFloat_AsDouble warns when a __float__ returns an instance of
+#: a float subclass (deprecated since 3.7); PyPy's does not.
+_WARNS_ABOUT_FLOAT_SUBCLASSES = sys.implementation.name == "cpython"
 
 #: The largest number of float64 items an array can have; anything above is
 #: a MemoryError, like an allocation that fails.
@@ -41,6 +46,14 @@ def as_real(value):
             raise TypeError(
                 f"{cls.__name__}.__float__ returned non-float "
                 f"(type {type_name(result)})"
+            )
+        if type(result) is not float and _WARNS_ABOUT_FLOAT_SUBCLASSES:
+            warnings.warn(
+                f"{cls.__name__}.__float__ returned non-float (type "
+                f"{type_name(result)}).  The ability to return an instance "
+                "of a strict subclass of float is deprecated, and may be "
+                "removed in a future version of Python.",
+                DeprecationWarning, stacklevel=2,
             )
         return float.__float__(result)
     if hasattr(cls, "__index__"):
@@ -88,7 +101,13 @@ def scalar_or_none(value):
 
 
 def iterate(iterable):
-    """Yield the elements of the input of ``array()`` as floats."""
+    """The elements of the input of ``array()``, as a new list of floats.
+
+    A list, not a generator: an exception raised while converting an element
+    propagates as it is, StopIteration included (a generator would turn it
+    into RuntimeError, PEP 479).  StopIteration raised by the iterator
+    itself is the end, as everywhere.
+    """
     try:
         iterator = iter(iterable)
     except TypeError:
@@ -96,8 +115,10 @@ def iterate(iterable):
             "array() argument must be an iterable of real numbers, "
             f"not '{type_name(iterable)}'"
         ) from None
+    floats = []
     for position, value in enumerate(iterator):
-        yield real(value, f"array() element {position}")
+        floats.append(real(value, f"array() element {position}"))
+    return floats
 
 
 def size(n, function):

@@ -99,17 +99,17 @@ def _elementwise(cls, function, scalar_function, x):
     return scalar_function(_rules.real(x, f"{function}() argument"))
 
 
-def zeros(n):
+def zeros(n, /):
     return _filled(array, n, "zeros")
 
 
-def empty(n):
+def empty(n, /):
     return _filled(array, n, "empty")
 
 
-def cos(x):
+def cos(x, /):
     return _elementwise(array, "cos", _rules.cos, x)
 
 
-def sin(x):
+def sin(x, /):
     return _elementwise(array, "sin", _rules.sin, x)

@@ -26,17 +26,17 @@ class array(purepy.array):
         return super()._wrap(_doubles(values))
 
 
-def zeros(n):
+def zeros(n, /):
     return purepy._filled(array, n, "zeros")
 
 
-def empty(n):
+def empty(n, /):
     return purepy._filled(array, n, "empty")
 
 
-def cos(x):
+def cos(x, /):
     return purepy._elementwise(array, "cos", purepy._rules.cos, x)
 
 
-def sin(x):
+def sin(x, /):
     return purepy._elementwise(array, "sin", purepy._rules.sin, x)
