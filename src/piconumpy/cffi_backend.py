@@ -144,18 +144,18 @@ def _elementwise(function, kernel, scalar_function, x):
     return array._adopt(out)
 
 
-def zeros(n):
+def zeros(n, /):
     return _filled(n, "zeros", _zeroed)
 
 
-def empty(n):
+def empty(n, /):
     # Uninitialised, like numpy.empty and the C backends.
     return _filled(n, "empty", _uninitialised)
 
 
-def cos(x):
+def cos(x, /):
     return _elementwise("cos", lib.pnp_cos, _rules.cos, x)
 
 
-def sin(x):
+def sin(x, /):
     return _elementwise("sin", lib.pnp_sin, _rules.sin, x)
