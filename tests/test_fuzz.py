@@ -180,7 +180,13 @@ class Env:
     def mutate(self, action):
         target_name, _, what = action.partition(".")
         if target_name == "gc":
-            gc.collect()
+            # In the middle of an operation.  On PyPy a full collection
+            # takes tens of ms: a minor one (which moves the young objects)
+            # and one step of the major one.
+            if IS_PYPY:
+                gc.collect_step()
+            else:
+                gc.collect()
             return
         if target_name == "reenter":
             # Run the backend again inside the current operation.
