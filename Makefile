@@ -44,7 +44,8 @@ fuzz:
 	  && for python in $$pythons; do \
 	       echo "===== fuzz: $$python, $(FUZZ_EXAMPLES) examples per test"; \
 	       PICONUMPY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $$python -m pytest -q \
-	         -p no:cacheprovider tests/test_fuzz.py || exit 1; \
+	         -p no:cacheprovider -o faulthandler_timeout=900 \
+	         tests/test_fuzz.py || exit 1; \
 	     done
 
 # tools/soak.py: the board workload and every error path, SOAK_SECONDS per

@@ -161,6 +161,7 @@ class Env:
         self.module = module
         self.log = []       # (tag, method) of every hostile call, in order
         self.targets = {}   # name -> list or array a hostile action can mutate
+        self.mutated = set()  # (tag, action) done already
         self.tags = 0
 
     def tag(self):
@@ -168,11 +169,17 @@ class Env:
         return self.tags
 
     def act(self, tag, method, behaviour):
-        """A hostile method ran: log it, then behave as the recipe says."""
+        """A hostile method ran: log it, then behave as the recipe says.
+
+        Each object mutates at its first call only: an object that inserts
+        an item before itself is met again by the list's iterator, forever
+        if it inserted again (in every backend, purepy included)."""
         self.log.append((tag, method))
         while behaviour[0] == "mutate":
             _, action, behaviour = behaviour
-            self.mutate(action)
+            if (tag, action) not in self.mutated:
+                self.mutated.add((tag, action))
+                self.mutate(action)
         if behaviour[0] == "raise":
             raise EXCEPTIONS[behaviour[1]](f"from {method} of #{tag}")
         return self.build(behaviour[1])
@@ -180,7 +187,13 @@ class Env:
     def mutate(self, action):
         target_name, _, what = action.partition(".")
         if target_name == "gc":
-            gc.collect()
+            # In the middle of an operation.  On PyPy a full collection
+            # takes tens of ms: a minor one (which moves the young objects)
+            # and one step of the major one.
+            if IS_PYPY:
+                gc.collect_step()
+            else:
+                gc.collect()
             return
         if target_name == "reenter":
             # Run the backend again inside the current operation.
