@@ -22,15 +22,14 @@ BACKENDS = (
 )
 
 # Fastest first on the board benchmark, per interpreter (make bench of
-# 2026-11-24, ratio to native C; the README has the latest figures).
-# CPython: cpython_capi 35x, cython 39, hpy_cpython_abi 40, hpy_universal 43,
-# purepy 186, cffi 220, purepy_array 255.  PyPy: purepy 18.5x, cffi 27
-# (bimodal: its median is purepy's), purepy_array 28, hpy_universal 34,
-# cpython_capi 81, cython 146.
+# 2026-11-24 15:49, ratio to native C; the README has the latest figures).
+# CPython: cpython_capi 34x, cython 37, hpy_cpython_abi 40, hpy_universal 45,
+# purepy 187, cffi 214, purepy_array 247.  PyPy: purepy 16.8x, cffi 17.4,
+# hpy_universal 37, purepy_array 41, cpython_capi 79, cython 142.
 _PREFERENCE = {
     "cpython": ("cpython_capi", "cython", "hpy_cpython_abi", "hpy_universal",
                 "purepy", "cffi", "purepy_array"),
-    "pypy": ("purepy", "cffi", "purepy_array", "hpy_universal",
+    "pypy": ("purepy", "cffi", "hpy_universal", "purepy_array",
              "cpython_capi", "cython"),
 }
 
