@@ -9,6 +9,7 @@ import operator
 import sys
 
 import pytest
+from _numbers import FloatReturnsStr, WithFloat, WithIndex
 
 try:
     import numpy
@@ -18,30 +19,9 @@ except ImportError:  # numpy is optional: the comparisons with it are skipped
 needs_numpy = pytest.mark.skipif(numpy is None, reason="numpy not installed")
 
 
-class WithFloat:
-    def __init__(self, value):
-        self.value = value
-
-    def __float__(self):
-        return self.value
-
-
-class WithIndex:
-    def __init__(self, value):
-        self.value = value
-
-    def __index__(self):
-        return self.value
-
-
 class FloatRaises:
     def __float__(self):
         raise ZeroDivisionError("from __float__")
-
-
-class FloatReturnsStr:
-    def __float__(self):
-        return "1.0"
 
 
 class MyFloat(float):

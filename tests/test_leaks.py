@@ -20,6 +20,7 @@ import sys
 import pytest
 
 import piconumpy
+from _numbers import FloatReturnsStr, WithFloat, WithIndex
 
 IS_PYPY = sys.implementation.name == "pypy"
 # cffi: a Python class, but its buffers are C memory and its kernels C code.
@@ -49,33 +50,12 @@ WARM_UP = 50
 ATTEMPTS = 3
 
 
-class WithFloat:
-    def __init__(self, value):
-        self.value = value
-
-    def __float__(self):
-        return self.value
-
-
-class WithIndex:
-    def __init__(self, value):
-        self.value = value
-
-    def __index__(self):
-        return self.value
-
-
 class Raises:
     def __float__(self):
         raise ZeroDivisionError("from __float__")
 
     def __index__(self):
         raise ZeroDivisionError("from __index__")
-
-
-class FloatReturnsStr:
-    def __float__(self):
-        return "1.0"
 
 
 class MyFloat(float):

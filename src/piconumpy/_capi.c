@@ -762,8 +762,9 @@ check_two_arrays(PyObject *left, PyObject *right)
     return 1;
 }
 
+/* a + b and a - b: one loop each, one body for the checks and the result. */
 static PyObject *
-array_add(PyObject *left, PyObject *right)
+add_or_subtract(PyObject *left, PyObject *right, int subtract)
 {
     int status = check_two_arrays(left, right);
     if (status == 0) {
@@ -779,33 +780,29 @@ array_add(PyObject *left, PyObject *right)
     }
     const double *a = ((ArrayObject *)left)->data;
     const double *b = ((ArrayObject *)right)->data;
-    for (Py_ssize_t i = 0; i < size; i++) {
-        result->data[i] = a[i] + b[i];
+    if (subtract) {
+        for (Py_ssize_t i = 0; i < size; i++) {
+            result->data[i] = a[i] - b[i];
+        }
+    }
+    else {
+        for (Py_ssize_t i = 0; i < size; i++) {
+            result->data[i] = a[i] + b[i];
+        }
     }
     return (PyObject *)result;
 }
 
 static PyObject *
+array_add(PyObject *left, PyObject *right)
+{
+    return add_or_subtract(left, right, 0);
+}
+
+static PyObject *
 array_subtract(PyObject *left, PyObject *right)
 {
-    int status = check_two_arrays(left, right);
-    if (status == 0) {
-        Py_RETURN_NOTIMPLEMENTED;
-    }
-    if (status < 0) {
-        return NULL;
-    }
-    Py_ssize_t size = Py_SIZE(left);
-    ArrayObject *result = new_array(Py_TYPE(left), size);
-    if (result == NULL) {
-        return NULL;
-    }
-    const double *a = ((ArrayObject *)left)->data;
-    const double *b = ((ArrayObject *)right)->data;
-    for (Py_ssize_t i = 0; i < size; i++) {
-        result->data[i] = a[i] - b[i];
-    }
-    return (PyObject *)result;
+    return add_or_subtract(left, right, 1);
 }
 
 static PyObject *

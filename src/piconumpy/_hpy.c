@@ -755,21 +755,18 @@ done:
 
 /* ---- arithmetic ------------------------------------------------------ */
 
-/* a * s and s * a: the slot receives the operands in Python's order. */
+/* array * s or array / s, once the operands are known: h_self is an array
+ * of h_type (which is closed here), h_other anything.  NotImplemented if
+ * h_other is no real number. */
 static HPy
-array_multiply(HPyContext *ctx, HPy left, HPy right)
+scalar_operation(HPyContext *ctx, HPy h_type, HPy h_self, HPy h_other,
+                 int divide)
 {
-    HPy h_type = HPyGlobal_Load(ctx, g_array_type);
-    HPy h_self = left, h_other = right, h_result;
+    HPy h_result;
     ArrayObject *array;
     double s, *src, *dst;
     HPy_ssize_t i;
-    int status;
-    if (!HPy_TypeCheck(ctx, left, h_type)) {
-        h_self = right;
-        h_other = left;
-    }
-    status = scalar_or_none(ctx, h_other, &s);
+    int status = scalar_or_none(ctx, h_other, &s);
     if (status <= 0) {
         HPy_Close(ctx, h_type);
         return status < 0 ? HPy_NULL : HPy_Dup(ctx, ctx->h_NotImplemented);
@@ -780,9 +777,23 @@ array_multiply(HPyContext *ctx, HPy left, HPy right)
     if (HPy_IsNull(h_result))
         return HPy_NULL;
     src = array_items(array);
-    for (i = 0; i < array->size; i++)
-        dst[i] = src[i] * s;
+    if (divide)
+        for (i = 0; i < array->size; i++)
+            dst[i] = src[i] / s;
+    else
+        for (i = 0; i < array->size; i++)
+            dst[i] = src[i] * s;
     return h_result;
+}
+
+/* a * s and s * a: the slot receives the operands in Python's order. */
+static HPy
+array_multiply(HPyContext *ctx, HPy left, HPy right)
+{
+    HPy h_type = HPyGlobal_Load(ctx, g_array_type);
+    if (HPy_TypeCheck(ctx, left, h_type))
+        return scalar_operation(ctx, h_type, left, right, 0);
+    return scalar_operation(ctx, h_type, right, left, 0);
 }
 
 #if PNP_NEEDS_REFLECTED_METHODS
@@ -799,26 +810,11 @@ static HPy
 array_true_divide(HPyContext *ctx, HPy left, HPy right)
 {
     HPy h_type = HPyGlobal_Load(ctx, g_array_type);
-    HPy h_result;
-    ArrayObject *array;
-    double s, *src, *dst;
-    HPy_ssize_t i;
-    int status = 0;
-    if (HPy_TypeCheck(ctx, left, h_type))
-        status = scalar_or_none(ctx, right, &s);
-    if (status <= 0) {
+    if (!HPy_TypeCheck(ctx, left, h_type)) {
         HPy_Close(ctx, h_type);
-        return status < 0 ? HPy_NULL : HPy_Dup(ctx, ctx->h_NotImplemented);
+        return HPy_Dup(ctx, ctx->h_NotImplemented);
     }
-    array = ArrayObject_AsStruct(ctx, left);
-    h_result = new_array(ctx, h_type, array->size, &dst);
-    HPy_Close(ctx, h_type);
-    if (HPy_IsNull(h_result))
-        return HPy_NULL;
-    src = array_items(array);
-    for (i = 0; i < array->size; i++)
-        dst[i] = src[i] / s;
-    return h_result;
+    return scalar_operation(ctx, h_type, left, right, 1);
 }
 
 /* a + b and a - b: both arrays of this type and of the same length. */

@@ -95,25 +95,22 @@ class array(purepy.array):
         lib.pnp_div(a, s, out, n)  # by zero the IEEE way, as _rules.divide
         return self._adopt(out)
 
-    def __add__(self, other):
+    def _with_array(self, other, kernel):
+        """a + b or a - b: ``kernel`` on two arrays of this type."""
         if type(other) is not type(self):
             return NotImplemented
         a, b = self._data, other._data
         n = len(a)
         _rules.check_same_length(n, len(b))
         out = _uninitialised(_DOUBLES, n)
-        lib.pnp_add(a, b, out, n)
+        kernel(a, b, out, n)
         return self._adopt(out)
 
+    def __add__(self, other):
+        return self._with_array(other, lib.pnp_add)
+
     def __sub__(self, other):
-        if type(other) is not type(self):
-            return NotImplemented
-        a, b = self._data, other._data
-        n = len(a)
-        _rules.check_same_length(n, len(b))
-        out = _uninitialised(_DOUBLES, n)
-        lib.pnp_sub(a, b, out, n)
-        return self._adopt(out)
+        return self._with_array(other, lib.pnp_sub)
 
     def __neg__(self):
         a = self._data
