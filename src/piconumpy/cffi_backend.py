@@ -37,6 +37,8 @@ _cffi_kernels.c), which PyPy's JIT calls directly.
 # without pressure (ffi.new_allocator(alloc=malloc, free=free)) is worse:
 # its arrays get a full finalizer (board several times slower).
 
+import sys
+
 from . import _rules, purepy
 from ._cffi_kernels import ffi, lib
 
@@ -120,8 +122,17 @@ class array(purepy.array):
         return self._adopt(out)
 
 
+#: Items beyond this are refused before cffi sees them: cffi adds its own
+#: header to the byte size unchecked, so near MAX_SIZE it hands malloc a
+#: negative size (valgrind reports it; malloc then fails cleanly).  2**59
+#: doubles are 4 EiB: no machine has that to give anyway.
+_CFFI_MAX_ITEMS = sys.maxsize >> 4
+
+
 def _filled(n, function, allocate):
     n = _rules.size(n, function)
+    if n > _CFFI_MAX_ITEMS:
+        raise _rules.too_large(n, function)
     try:
         data = allocate(_DOUBLES, n)
     except (MemoryError, OverflowError):
