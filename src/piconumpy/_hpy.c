@@ -707,6 +707,26 @@ array_tolist(HPyContext *ctx, HPy self)
     ArrayObject *array = ArrayObject_AsStruct(ctx, self);
     double *items = array_items(array);
     HPy_ssize_t i, size = array->size;
+#if PNP_LIST_BUILDER_LEAKS
+    HPy h_list = HPyList_New(ctx, 0);
+    if (HPy_IsNull(h_list))
+        return HPy_NULL;
+    for (i = 0; i < size; i++) {
+        int status;
+        HPy h_item = HPyFloat_FromDouble(ctx, items[i]);
+        if (HPy_IsNull(h_item)) {
+            HPy_Close(ctx, h_list);
+            return HPy_NULL;
+        }
+        status = HPyList_Append(ctx, h_list, h_item);
+        HPy_Close(ctx, h_item);
+        if (status < 0) {
+            HPy_Close(ctx, h_list);
+            return HPy_NULL;
+        }
+    }
+    return h_list;
+#else
     HPyListBuilder builder = HPyListBuilder_New(ctx, size);
     for (i = 0; i < size; i++) {
         HPy h_item = HPyFloat_FromDouble(ctx, items[i]);
@@ -718,6 +738,7 @@ array_tolist(HPyContext *ctx, HPy self)
         HPy_Close(ctx, h_item);
     }
     return HPyListBuilder_Build(ctx, builder);
+#endif
 }
 
 /* "array([1.0, 2.0])": the repr of the list of items, wrapped. */
