@@ -73,7 +73,7 @@ except ImportError:  # numpy is optional: only the comparison with it goes
 
 IS_PYPY = sys.implementation.name == "pypy"
 
-# --- the backends under test ---------------------------------------------------
+# --- the backends under test -------------------------------------------------
 
 SPEC = piconumpy.load_backend("purepy")
 
@@ -491,7 +491,7 @@ class GetItemSequence:
         return self.items[i]
 
 
-# --- describing what happened --------------------------------------------------
+# --- describing what happened ------------------------------------------------
 
 def key(x):
     """A float as a comparable key: nan equals nan, -0.0 differs from 0.0."""
@@ -797,7 +797,7 @@ indices = st.one_of(
 )
 
 
-# --- operations ----------------------------------------------------------------
+# --- operations --------------------------------------------------------------
 
 def construct(env, iterable):
     return env.module.array(env.build(iterable))
