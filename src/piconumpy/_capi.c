@@ -680,23 +680,12 @@ array_int(PyObject *self)
    operands give NotImplemented, so that Python tries the other operand and
    then raises TypeError. */
 
+/* array * scalar or array / scalar, once the array operand is known;
+   NotImplemented if the scalar is no real number. */
 static PyObject *
-array_multiply(PyObject *left, PyObject *right)
+scalar_operation(PyObject *array, PyObject *scalar, int divide)
 {
-    PyObject *array, *scalar;
     double s;
-
-    if (is_array(left)) {
-        array = left;
-        scalar = right;
-    }
-    else if (is_array(right)) {
-        array = right;
-        scalar = left;
-    }
-    else {
-        Py_RETURN_NOTIMPLEMENTED;
-    }
     int status = scalar_operand(scalar, &s);
     if (status == NOT_REAL) {
         Py_RETURN_NOTIMPLEMENTED;
@@ -710,37 +699,44 @@ array_multiply(PyObject *left, PyObject *right)
         return NULL;
     }
     const double *data = ((ArrayObject *)array)->data;
-    for (Py_ssize_t i = 0; i < size; i++) {
-        result->data[i] = data[i] * s;
+    if (divide) {
+        for (Py_ssize_t i = 0; i < size; i++) {
+            result->data[i] = data[i] / s;  /* IEEE 754: x / 0.0 is inf or nan */
+        }
+    }
+    else {
+        for (Py_ssize_t i = 0; i < size; i++) {
+            result->data[i] = data[i] * s;
+        }
     }
     return (PyObject *)result;
 }
 
 static PyObject *
+array_multiply(PyObject *left, PyObject *right)
+{
+    PyObject *array, *scalar;
+    if (is_array(left)) {
+        array = left;
+        scalar = right;
+    }
+    else if (is_array(right)) {
+        array = right;
+        scalar = left;
+    }
+    else {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    return scalar_operation(array, scalar, 0);
+}
+
+static PyObject *
 array_true_divide(PyObject *left, PyObject *right)
 {
-    double s;
-
     if (!is_array(left)) {  /* s / a is not defined */
         Py_RETURN_NOTIMPLEMENTED;
     }
-    int status = scalar_operand(right, &s);
-    if (status == NOT_REAL) {
-        Py_RETURN_NOTIMPLEMENTED;
-    }
-    if (status < 0) {
-        return NULL;
-    }
-    Py_ssize_t size = Py_SIZE(left);
-    ArrayObject *result = new_array(Py_TYPE(left), size);
-    if (result == NULL) {
-        return NULL;
-    }
-    const double *data = ((ArrayObject *)left)->data;
-    for (Py_ssize_t i = 0; i < size; i++) {
-        result->data[i] = data[i] / s;  /* IEEE 754: x / 0.0 is inf or nan */
-    }
-    return (PyObject *)result;
+    return scalar_operation(left, right, 1);
 }
 
 /* a + b and a - b need two arrays of the same type (not merely two arrays of
