@@ -69,4 +69,4 @@ bench-quick:
 clean:
 	rm -rf build .venv src/*.egg-info .pytest_cache .hypothesis
 	find src -name '*.so' -delete
-	rm -f src/piconumpy/_cython.c
+	rm -f src/piconumpy/backends/cython.c

@@ -17,6 +17,7 @@ from setuptools.command.build_ext import build_ext
 
 IS_PYPY = sys.implementation.name == "pypy"
 PACKAGE_DIR = os.path.join("src", "piconumpy")
+BACKENDS_DIR = os.path.join(PACKAGE_DIR, "backends")
 # Our own C must compile cleanly with these; tests/test_build.py checks it
 # with -Werror.  Generated code (Cython) gets the same flags, warnings allowed.
 WARNING_FLAGS = ["-Wall", "-Wextra"]
@@ -26,7 +27,8 @@ EXTRA_FLAGS = os.environ.get("PICONUMPY_CFLAGS", "").split()
 
 
 def source(*parts):
-    return os.path.join(PACKAGE_DIR, *parts)
+    """A source file of a backend (src/piconumpy/backends/...)."""
+    return os.path.join(BACKENDS_DIR, *parts)
 
 
 def c_extension(name, sources, **kwargs):
@@ -52,7 +54,8 @@ def skipped(backend, missing):
 # --- cpython_capi: the hand-written CPython C-API extension ----------------
 
 def capi_extensions():
-    return [c_extension("piconumpy._capi", [source("_capi.c")])]
+    return [c_extension("piconumpy.backends.cpython_capi",
+                        [source("cpython_capi.c")])]
 
 
 # --- cython ----------------------------------------------------------------
@@ -62,7 +65,8 @@ def cython_extensions():
         from Cython.Build import cythonize
     except ImportError:
         return skipped("cython", "Cython")
-    extension = c_extension("piconumpy._cython", [source("_cython.pyx")])
+    extension = c_extension("piconumpy.backends.cython",
+                            [source("cython.pyx")])
     return cythonize(
         [extension],
         compiler_directives={"language_level": "3"},
@@ -73,14 +77,14 @@ def cython_extensions():
 # --- HPy: one source, built in the CPython ABI and in the universal ABI -----
 
 def hpy_extensions():
-    """_hpy.c built with the running interpreter's HPy.
+    """hpy.c built with the running interpreter's HPy.
 
-    CPython (hpy 0.9): piconumpy._hpy_cpython_abi, an ordinary extension, and
+    CPython (hpy 0.9): piconumpy.backends.hpy_cpython_abi, an ordinary extension, and
     the universal binary _hpy_universal.cpython-311.hpy.so.  PyPy: only the
     universal binary _hpy_universal.pypy39.hpy.so, against PyPy's own HPy
     0.0.4 headers (its hpy.devel is part of PyPy's standard library, which is
     why pyproject.toml asks for the hpy package on CPython only).
-    _hpy.c uses no HPy runtime helper (HPyArg_Parse, HPy_BuildValue, ...), so
+    hpy.c uses no HPy runtime helper (HPyArg_Parse, HPy_BuildValue, ...), so
     no helper source is compiled in: PyPy does not even ship them.
     """
     try:
@@ -89,7 +93,7 @@ def hpy_extensions():
         return skipped("hpy_cpython_abi and hpy_universal", "hpy.devel")
     devel = HPyDevel()
     include_dirs = devel.get_extra_include_dirs()
-    depends = [source("_hpy_compat.h")]
+    depends = [source("hpy_compat.h")]
     extensions = []
     if not IS_PYPY:
         # The CPython ABI needs HPy's context functions: the prebuilt static
@@ -97,8 +101,8 @@ def hpy_extensions():
         static_libs = devel.get_static_libs("cpython") or []
         ctx_sources = [] if static_libs else devel.get_ctx_sources()
         extensions.append(c_extension(
-            "piconumpy._hpy_cpython_abi",
-            [source("_hpy.c")] + ctx_sources,
+            "piconumpy.backends.hpy_cpython_abi",
+            [source("hpy.c")] + ctx_sources,
             include_dirs=include_dirs,
             define_macros=[("HPY", None), ("HPY_ABI_CPYTHON", None)],
             extra_objects=static_libs,
@@ -112,8 +116,8 @@ def hpy_extensions():
         universal_macros = [("HPY", None), ("HPY_UNIVERSAL_ABI", None)]
         forbid_python_h = []
     universal = c_extension(
-        "piconumpy._hpy_universal",
-        [source("_hpy.c")],
+        "piconumpy.backends._hpy_universal",
+        [source("hpy.c")],
         include_dirs=forbid_python_h + include_dirs,
         define_macros=universal_macros,
         depends=depends,
@@ -126,7 +130,7 @@ def hpy_extensions():
 # --- cffi: the C kernels of the cffi backend (API mode) -------------------
 
 def cffi_extensions():
-    """piconumpy._cffi_kernels, from _cffi_kernels.h (the cdef) and .c.
+    """piconumpy.backends._cffi_kernels, from _cffi_kernels.h (the cdef) and .c.
 
     cffi writes the module's C source (FFI.emit_c_code, which leaves the file
     untouched when it is up to date) and it is compiled here as an ordinary
@@ -144,15 +148,15 @@ def cffi_extensions():
     ffibuilder = cffi.FFI()
     with open(header) as declarations:
         ffibuilder.cdef(declarations.read())
-    ffibuilder.set_source("piconumpy._cffi_kernels",
+    ffibuilder.set_source("piconumpy.backends._cffi_kernels",
                           '#include "_cffi_kernels.h"')
     generated = os.path.join("build", "cffi", "_cffi_kernels.c")
     os.makedirs(os.path.dirname(generated), exist_ok=True)
     ffibuilder.emit_c_code(generated)
     return [c_extension(
-        "piconumpy._cffi_kernels",
+        "piconumpy.backends._cffi_kernels",
         [generated, source("_cffi_kernels.c")],
-        include_dirs=[PACKAGE_DIR],
+        include_dirs=[BACKENDS_DIR],
         libraries=["m"],
         depends=[header],
     )]
@@ -161,9 +165,8 @@ def cffi_extensions():
 # --- the benchmark's native reference --------------------------------------
 
 def native_extensions():
-    return [c_extension(
-        "piconumpy.bench._native", [source("bench", "native", "_native.c")]
-    )]
+    native = os.path.join(PACKAGE_DIR, "bench", "native", "_native.c")
+    return [c_extension("piconumpy.bench._native", [native])]
 
 
 def hpy_universal_suffix():
@@ -173,7 +176,7 @@ def hpy_universal_suffix():
     not interchangeable, so each carries the interpreter's cache tag.  hpy
     0.9 also insists on finding its ABI tag (``hpy0``) in the name:
     ``.cpython-311.hpy0.so``; PyPy's loader has no such rule: ``.pypy39.hpy.so``.
-    piconumpy/_hpy_loader.py finds the one for its interpreter.
+    piconumpy/backends/hpy_universal.py finds the one for its interpreter.
     """
     abi = ""
     if not IS_PYPY:

@@ -1,4 +1,4 @@
-"""What only the ``cpython_capi`` backend (src/piconumpy/_capi.c) promises.
+"""What only the ``cpython_capi`` backend (src/piconumpy/backends/cpython_capi.c) promises.
 
 The shared behaviour is in test_conformance.py; here: the buffer protocol
 (numpy shares the memory), the inline storage (one allocation per array),
@@ -124,7 +124,7 @@ def test_empty_gives_the_requested_size():
 
 def test_type_names():
     assert capi.array.__name__ == "array"
-    assert capi.array.__module__ == "piconumpy._capi"
+    assert capi.array.__module__ == "piconumpy.backends.cpython_capi"
     assert capi.array.__dict__["__array_ufunc__"] is None
 
 
@@ -192,7 +192,7 @@ def test_iterator_type_cannot_make_a_broken_iterator():
 # --- the module: multi-phase initialisation, state per module object --------
 
 def test_each_module_object_has_its_own_type():
-    spec_ = importlib.util.find_spec("piconumpy._capi")
+    spec_ = importlib.util.find_spec("piconumpy.backends.cpython_capi")
     other = importlib.util.module_from_spec(spec_)
     spec_.loader.exec_module(other)
     assert other is not capi and other.array is not capi.array

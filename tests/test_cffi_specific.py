@@ -1,9 +1,9 @@
-"""What only the ``cffi`` backend (src/piconumpy/cffi_backend.py) promises.
+"""What only the ``cffi`` backend (src/piconumpy/backends/cffi.py) promises.
 
 The shared behaviour is in test_conformance.py, on arrays of a few items;
 here: the storage is a cffi ``double[]``, every element-wise operation is a
-C kernel of ``piconumpy._cffi_kernels``, the kernels agree bit for bit with
-the specification on large arrays too, cffi's allocation failures are the
+C kernel of ``piconumpy.backends._cffi_kernels``, the kernels agree bit for
+bit with the specification on large arrays too, cffi's allocation failures are the
 specification's MemoryError, and the kernels' C compiles without warnings.
 """
 
@@ -21,8 +21,8 @@ _reason = piconumpy.why_unavailable("cffi")
 if _reason:
     pytest.skip(f"cffi is not available: {_reason}", allow_module_level=True)
 
-from piconumpy import cffi_backend  # noqa: E402
-from piconumpy._cffi_kernels import ffi, lib  # noqa: E402
+from piconumpy.backends import cffi as cffi_backend  # noqa: E402
+from piconumpy.backends._cffi_kernels import ffi, lib  # noqa: E402
 
 backend = piconumpy.load_backend("cffi")
 spec = piconumpy.load_backend("purepy")

@@ -12,7 +12,7 @@ import pytest
 
 import piconumpy
 
-cython = pytest.importorskip("piconumpy._cython")
+cython = pytest.importorskip("piconumpy.backends.cython")
 purepy = piconumpy.load_backend("purepy")
 
 SIZES = [0, 1, 3, 4, 5, 8, 9, 17, 1000]

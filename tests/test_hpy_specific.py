@@ -6,7 +6,7 @@
    may leave a handle open.  A use of a closed handle is a fatal error in
    debug mode (the default of both hpy 0.9 and PyPy, whose debug mode has
    no hook to report it otherwise): it would abort the run.
-2. A copy of _hpy.c built with PICONUMPY_HPY_TEST_HOOKS contains two
+2. A copy of hpy.c built with PICONUMPY_HPY_TEST_HOOKS contains two
    deliberate misuses; debug mode must catch both, so that the silence of 1.
    means something.
 3. What the HPy backend does its own way: the list fast path of array(), the
@@ -99,7 +99,7 @@ def test_operation_sequences_in_debug_mode(debug_module, handle_checks):
 
 @pytest.fixture(scope="module")
 def hooked_build(tmp_path_factory):
-    """This project's HPy build of _hpy.c, plus the test-only misuses."""
+    """This project's HPy build of hpy.c, plus the test-only misuses."""
     if not (ROOT / "setup.py").exists():
         pytest.skip("needs the source tree (setup.py)")
     build = tmp_path_factory.mktemp("hpy-test-hooks")
@@ -113,7 +113,7 @@ def hooked_build(tmp_path_factory):
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    return build / "lib" / "piconumpy"
+    return build / "lib" / "piconumpy" / "backends"
 
 
 def run_with_hooked_module(hooked_build, code):
@@ -126,8 +126,8 @@ def run_with_hooked_module(hooked_build, code):
     prologue = (
         "import sys\n"
         "from hpy.debug import HPyLeakError, LeakDetector\n"
-        "from piconumpy import _hpy_loader\n"
-        "module = _hpy_loader.load('_hpy_universal', debug=True, "
+        "from piconumpy.backends import hpy_universal\n"
+        "module = hpy_universal.load_binary('_hpy_universal', debug=True, "
         "directory=sys.argv[1])\n"
     )
     return subprocess.run(

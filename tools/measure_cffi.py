@@ -50,7 +50,8 @@ def loops_variant():
     for the operations the cases use (*, /, + and the reflected *)."""
     import types
 
-    from piconumpy import _rules, cffi_backend as kernels
+    from piconumpy import _rules
+    from piconumpy.backends import cffi as kernels
 
     new, doubles = kernels._uninitialised, kernels._DOUBLES
 

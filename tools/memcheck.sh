@@ -57,10 +57,10 @@ fi
 
 # --- build the C backends in the work directory ------------------------------
 groups=()
-[ -f "$root/src/piconumpy/_capi.c" ] && groups+=(capi)
-[ -f "$root/src/piconumpy/_cython.pyx" ] && groups+=(cython)
-[ -f "$root/src/piconumpy/_hpy.c" ] && groups+=(hpy)
-[ -f "$root/src/piconumpy/_cffi_kernels.c" ] && groups+=(cffi)
+[ -f "$root/src/piconumpy/backends/cpython_capi.c" ] && groups+=(capi)
+[ -f "$root/src/piconumpy/backends/cython.pyx" ] && groups+=(cython)
+[ -f "$root/src/piconumpy/backends/hpy.c" ] && groups+=(hpy)
+[ -f "$root/src/piconumpy/backends/_cffi_kernels.c" ] && groups+=(cffi)
 if [ ${#groups[@]} -eq 0 ]; then
     echo "$0: no C backend source found" >&2
     exit 2

@@ -1,4 +1,10 @@
-"""Backend names -> loaders, and why a backend cannot be loaded here.
+"""Backend names -> modules, and why a backend cannot be loaded here.
+
+The specification, ``purepy``, is ``piconumpy.purepy``; every other backend
+NAME is the module ``piconumpy.backends.NAME``.  A backend module is the
+backend's namespace (array, zeros, empty, cos, sin), unless it defines
+``load(debug=False)``, which returns the namespace (hpy_universal: its binary
+is loaded by the HPy runtime, not imported).
 
 Nothing is imported until it is asked for: ``import piconumpy`` loads only
 the default backend, ``available_backends()`` tries the others.
@@ -33,14 +39,7 @@ _PREFERENCE = {
              "cpython_capi", "cython"),
 }
 
-_MODULES = {
-    "purepy": "piconumpy.purepy",
-    "purepy_array": "piconumpy.purepy_array",
-    "cython": "piconumpy._cython",
-    "cpython_capi": "piconumpy._capi",
-    "hpy_cpython_abi": "piconumpy._hpy_cpython_abi",
-    "cffi": "piconumpy.cffi_backend",
-}
+SPECIFICATION = "purepy"
 
 _REINSTALL = "rebuild the package with `python -m pip install .` (or `make`)"
 
@@ -61,10 +60,11 @@ def _unsupported_reason(name):
     return None
 
 
-def _load_hpy_universal(debug):
-    from . import _hpy_loader
-
-    return _hpy_loader.load("_hpy_universal", debug=debug)
+def module_name(name):
+    """The module of backend ``name``."""
+    if name == SPECIFICATION:
+        return f"{__package__}.{name}"
+    return f"{__package__}.backends.{name}"
 
 
 def _load(name, hpy_debug):
@@ -79,9 +79,9 @@ def _load(name, hpy_debug):
     if hpy_debug and name != "hpy_universal":
         raise ImportError("only hpy_universal has an HPy debug mode")
     try:
-        if name == "hpy_universal":
-            return _load_hpy_universal(hpy_debug)
-        return importlib.import_module(_MODULES[name])
+        module = importlib.import_module(module_name(name))
+        load = getattr(module, "load", None)
+        return module if load is None else load(debug=hpy_debug)
     except ImportError as error:
         raise ImportError(
             f"backend {name!r} is not built for "

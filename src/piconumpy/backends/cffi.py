@@ -5,7 +5,7 @@ buffer, freed with the array; on PyPy raw memory that the GC is told
 about).  The behaviour is ``purepy``'s, inherited where the code applies
 unchanged (indexing, iteration, repr, construction); each element-wise
 operation allocates its result and calls one C kernel of
-``piconumpy._cffi_kernels`` (API mode, built by setup.py from
+``piconumpy.backends._cffi_kernels`` (API mode, built by setup.py from
 _cffi_kernels.c), which PyPy's JIT calls directly.
 """
 
@@ -39,7 +39,7 @@ _cffi_kernels.c), which PyPy's JIT calls directly.
 
 import sys
 
-from . import _rules, purepy
+from .. import _rules, purepy
 from ._cffi_kernels import ffi, lib
 
 __all__ = ["array", "zeros", "empty", "cos", "sin"]

@@ -1,7 +1,12 @@
-"""Load an HPy universal binary of this package with the running interpreter.
+"""``hpy_universal``: hpy.c built for HPy's universal ABI, and its loader.
+
+``load()`` gives the backend's namespace (the registry calls it);
+``load(debug=True)`` a separate instance in HPy's debug mode.
 
 An HPy universal module is not imported like a CPython extension: the
-interpreter's HPy runtime loads it.  hpy 0.9 on CPython provides
+interpreter's HPy runtime loads it.
+
+hpy 0.9 on CPython provides
 ``hpy.universal.load(name, path, spec, debug=...)``; PyPy's built-in runtime
 provides ``_hpy_universal.load(name, path, debug)``.
 
@@ -22,7 +27,7 @@ IS_PYPY = sys.implementation.name == "pypy"
 
 
 def binary_path(name, directory=None):
-    """The universal binary of ``piconumpy.<name>`` for this interpreter,
+    """The universal binary of ``piconumpy.backends.<name>`` for this interpreter,
     in this package's directory or in ``directory``."""
     if directory is None:
         directory = os.path.dirname(os.path.abspath(__file__))
@@ -34,8 +39,15 @@ def binary_path(name, directory=None):
     return found[-1] if found else stem + ".hpy0.so"
 
 
-def load(name, debug=False, directory=None):
-    """Load ``piconumpy.<name>`` from its universal binary; ImportError if absent.
+def load(debug=False):
+    """The hpy_universal backend: its universal binary, loaded."""
+    return load_binary("_hpy_universal", debug)
+
+
+def load_binary(name, debug=False, directory=None):
+    """Load ``piconumpy.backends.<name>`` from its universal binary.
+
+    ImportError if the binary is absent.
 
     ``debug=True`` loads a separate instance in HPy's debug mode, which
     checks every handle (see hpy.debug.LeakDetector).  ``directory`` is where

@@ -1,4 +1,4 @@
-/* piconumpy._capi: the piconumpy array, hand-written with the CPython C-API.
+/* piconumpy.backends.cpython_capi: the piconumpy array, hand-written with the CPython C-API.
 
    Meant to be read and copied.  The rules it follows:
 
@@ -868,7 +868,7 @@ static PyType_Slot array_slots[] = {
 #endif
 
 static PyType_Spec array_spec = {
-    .name = "piconumpy._capi.array",
+    .name = "piconumpy.backends.cpython_capi.array",
     .basicsize = offsetof(ArrayObject, data),
     .itemsize = sizeof(double),
     /* No Py_TPFLAGS_BASETYPE (see is_array); no Py_TPFLAGS_HAVE_GC: an
@@ -928,7 +928,7 @@ static PyType_Slot iterator_slots[] = {
 #endif
 
 static PyType_Spec iterator_spec = {
-    .name = "piconumpy._capi.array_iterator",
+    .name = "piconumpy.backends.cpython_capi.array_iterator",
     .basicsize = sizeof(IteratorObject),
     /* No GC either: it refers only to an array, which refers to nothing. */
     .flags = Py_TPFLAGS_DEFAULT | IMMUTABLE | NOT_CALLABLE,
@@ -1130,7 +1130,7 @@ static PyModuleDef_Slot module_slots[] = {
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
-    .m_name = "piconumpy._capi",
+    .m_name = "piconumpy.backends.cpython_capi",
     .m_doc = "piconumpy's array, written with the CPython C-API.",
     .m_size = sizeof(module_state),
     .m_methods = module_methods,
@@ -1141,7 +1141,7 @@ static struct PyModuleDef module_def = {
 };
 
 PyMODINIT_FUNC
-PyInit__capi(void)
+PyInit_cpython_capi(void)
 {
     return PyModuleDef_Init(&module_def);
 }

@@ -6,7 +6,7 @@ a list of float objects; the behaviour is ``purepy``'s, inherited unchanged.
 
 from array import array as _carray
 
-from . import purepy
+from .. import purepy
 
 __all__ = ["array", "zeros", "empty", "cos", "sin"]
 

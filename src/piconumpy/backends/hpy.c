@@ -1,10 +1,10 @@
-/* _hpy.c: the HPy backend of piconumpy, one source built three ways.
+/* hpy.c: the HPy backend of piconumpy, one source built three ways.
  *
- *   piconumpy._hpy_cpython_abi   hpy 0.9, CPython ABI (an ordinary extension)
+ *   piconumpy.backends.hpy_cpython_abi   hpy 0.9, CPython ABI (an ordinary extension)
  *   _hpy_universal (CPython)     hpy 0.9, universal ABI, loaded by hpy.universal
  *   _hpy_universal (PyPy)        PyPy 7.3.11's HPy 0.0.4, universal ABI
  *
- * _hpy_compat.h maps the few differences between the two HPy API levels.
+ * hpy_compat.h maps the few differences between the two HPy API levels.
  * The behaviour is the one of piconumpy/purepy.py (the specification); the
  * comments name the rule of piconumpy/_rules.py each function follows.
  *
@@ -27,16 +27,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "_hpy_compat.h"   /* includes hpy.h */
+#include "hpy_compat.h"   /* includes hpy.h */
 
 #ifdef HPY_ABI_CPYTHON
-#define MODULE_NAME _hpy_cpython_abi
+#define MODULE_NAME hpy_cpython_abi
 #else
 #define MODULE_NAME _hpy_universal
 #endif
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
-#define QUALIFIED(name) "piconumpy." STRINGIFY(MODULE_NAME) "." name
+#define QUALIFIED(name) "piconumpy.backends." STRINGIFY(MODULE_NAME) "." name
 
 /* _rules.MAX_SIZE: sys.maxsize // 8 float64 items. */
 #define SSIZE_MAXIMUM ((HPy_ssize_t)(~(size_t)0 >> 1))
@@ -1212,7 +1212,7 @@ static HPyGlobal *module_globals[] = {
 };
 
 static HPyModuleDef moduledef = {
-    PNP_MODULEDEF_NAME("piconumpy." STRINGIFY(MODULE_NAME))
+    PNP_MODULEDEF_NAME("piconumpy.backends." STRINGIFY(MODULE_NAME))
     .doc = "piconumpy's HPy backend: array, zeros, empty, cos, sin.",
     .size = 0,
     .defines = module_defines,

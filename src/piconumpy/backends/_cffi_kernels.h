@@ -1,8 +1,8 @@
-/* The C kernels of the cffi backend: what cffi_backend.py calls (API mode).
+/* The C kernels of the cffi backend: what cffi.py calls (API mode).
 
    This file is both the C header of _cffi_kernels.c and the cdef that
-   _cffi_build.py gives cffi, so it holds only declarations that cffi's
-   parser reads: no #include, no include guard (it is included once).
+   setup.py (cffi_extensions) gives cffi, so it holds only declarations
+   that cffi's parser reads: no #include, no include guard (it is included once).
    Each kernel writes n results into `out`, an array that Python allocated
    (ffi.new), and cannot fail: no allocation, no Python object. */
 

@@ -1,5 +1,5 @@
-/* _hpy_compat.h: the few places where the two HPy API levels we build
- * against differ, given one spelling for _hpy.c.
+/* hpy_compat.h: the few places where the two HPy API levels we build
+ * against differ, given one spelling for hpy.c.
  *
  *   - hpy 0.9 (the `hpy` package on CPython): the CPython ABI build
  *     (_hpy_cpython_abi) and the universal build loaded by hpy.universal;
@@ -12,7 +12,7 @@
  * and what PyPy 7.3.11's runtime does differently from CPython's
  * (PNP_NEEDS_REFLECTED_METHODS, PNP_NEEDS_SQ_ITEM, pnp_float_as_double,
  * pnp_global_adopt), and where one build can do better (pnp_sequence_item).
- * Everything else _hpy.c uses (HPyType_HELPERS, HPy_New,
+ * Everything else hpy.c uses (HPyType_HELPERS, HPy_New,
  * HPyField, HPyGlobal_Load, HPyListBuilder, HPyErr_*, ...) is the same.
  *
  * Deliberately not used, because PyPy 7.3.11 ships their declarations but
@@ -26,8 +26,8 @@
  * unused (-Wextra).  Its HPyDef_* macros cast every implementation to a
  * generic function pointer type and leave a struct field of their
  * trampolines to be filled later, so those two warnings would also fire at
- * each definition in _hpy.c, in HPy's code; they stay off after the include
- * (_hpy.c itself casts no function and initialises structs by name). */
+ * each definition in hpy.c, in HPy's code; they stay off after the include
+ * (hpy.c itself casts no function and initialises structs by name). */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -137,7 +137,7 @@ pnp_sequence_item(HPyContext *ctx, HPy seq, HPy_ssize_t i)
 
 /* PyPy 7.3.11 turns a binary number slot into the forward method only
  * (nb_multiply -> __mul__, no __rmul__), so `2.0 * a` would be a TypeError.
- * _hpy.c then also defines the reflected methods it needs, explicitly. */
+ * hpy.c then also defines the reflected methods it needs, explicitly. */
 #define PNP_NEEDS_REFLECTED_METHODS 1
 
 /* PyPy 7.3.11's HPyListBuilder leaks about 170 bytes per list built, even
@@ -241,7 +241,7 @@ pnp_global_adopt(HPyContext *ctx, HPyGlobal *global, HPy h)
 #define PNP_NEEDS_SQ_ITEM 0
 
 /* The 0.0.4 trampoline of HPyFunc_NOARGS methods leaves its second
- * parameter unused.  The same _hpy.c is compiled with this warning on by
+ * parameter unused.  The same hpy.c is compiled with this warning on by
  * the CPython builds, so our own code stays checked. */
 #if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wunused-parameter"
