@@ -1,0 +1,266 @@
+"""A profile of one implementation on one workload, and its call graph.
+
+    python -m piconumpy.bench.explain.profile --impl NAME [--workload W]
+        [--calls N] [--top N] [--output DIR]
+
+as the original piconumpy's ``make profile`` did: CPython is profiled with
+cProfile; PyPy with vmprof (a sampling profiler that leaves the JIT alone)
+when it is installed there, else with cProfile and a warning that its
+figures are distorted (cProfile's hooks stop the JIT inlining calls).  The
+top functions are printed, and the call graph is drawn with gprof2dot
+(PyPI) and graphviz's ``dot`` (Debian) into
+``results/profiles/<interpreter>/<impl>-<workload>.png``, beside the raw
+profile.  The workload is one of the bench's cases (``board``, ``op_add``,
+``cort``, ...), bound exactly as the bench binds it, at its classic size.
+
+cProfile sees Python functions and builtin functions (``array(...)``,
+``cos``), not the type slots a C extension fills (``a * s`` is charged to
+the Python function that does it): the picture says where the time of the
+Python code goes; the instruction counts (``instructions``) say what each
+operation costs.
+"""
+
+import argparse
+import io
+import os
+import platform
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from .. import bindings, cases, implementations
+
+IS_PYPY = sys.implementation.name == "pypy"
+DEFAULT_OUTPUT = os.path.join("results", "profiles")
+
+
+def interpreter_tag():
+    """cpython3.11, pypy3.9-7.3.11: where this interpreter's profiles go."""
+    version = "%d.%d" % sys.version_info[:2]
+    if IS_PYPY:
+        return f"pypy{version}-" + "%d.%d.%d" % sys.pypy_version_info[:3]
+    return f"{sys.implementation.name}{version}"
+
+
+def bound_workload(impl_name, workload):
+    """The bench's timed call of ``workload`` (a case id) on ``impl_name``."""
+    sizes = cases.Sizes()
+    chosen = cases.select(cases.all_cases(sizes), [workload])[0]
+    kind = implementations.kind(impl_name)
+    spec = bindings.WORKLOADS[chosen.workload]
+    if kind not in spec.kinds(chosen.params):
+        raise implementations.Unavailable(
+            f"the bench has no {chosen.id} for {impl_name} (kind {kind})")
+    impl = implementations.load(impl_name)
+    data = spec.inputs(chosen.params)
+    return chosen.id, spec.bind(kind, impl, data, chosen.params)
+
+
+def why_no_vmprof():
+    try:
+        import vmprof  # noqa: F401
+    except Exception as error:  # a broken build raises anything
+        return (f"vmprof does not import here ({type(error).__name__}: "
+                f"{error}); `pip install vmprof` in this interpreter's venv")
+    return None
+
+
+# --- profilers: each returns (stats text, gprof2dot format, profile path) ---
+
+
+def run_for(function, calls, seconds):
+    """Call ``function`` ``calls`` times, or for ``seconds`` if calls is
+    None (at least once); the number of calls made."""
+    if calls is not None:
+        for _ in range(calls):
+            function()
+        return calls
+    made, end = 0, time.perf_counter() + seconds
+    while made == 0 or time.perf_counter() < end:
+        function()
+        made += 1
+    return made
+
+
+def profile_cprofile(function, calls, seconds, path, top):
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    calls = run_for(function, calls, seconds)
+    profiler.disable()
+    profiler.dump_stats(path)
+    out = io.StringIO()
+    stats = pstats.Stats(path, stream=out)
+    stats.strip_dirs().sort_stats("tottime").print_stats(top)
+    return out.getvalue(), "pstats", calls
+
+
+def profile_vmprof(function, calls, seconds, path, top):
+    """vmprof samples, written as folded stacks (gprof2dot's 'collapse')."""
+    import vmprof
+
+    raw = path + ".vmprof"
+    with open(raw, "w+b") as file:
+        vmprof.enable(file.fileno(), period=0.0005)
+        calls = run_for(function, calls, seconds)
+        vmprof.disable()
+    tree = vmprof.read_profile(raw).get_tree()
+    stacks = {}
+    _fold(tree, [], stacks)
+    stacks = _below_run_for(stacks)
+    with open(path, "w", encoding="utf-8") as file:
+        for stack, count in sorted(stacks.items()):
+            file.write(f"{stack} {count}\n")
+    own = {}
+    for stack, count in stacks.items():
+        leaf = stack.rsplit(";", 1)[-1]
+        own[leaf] = own.get(leaf, 0) + count
+    total = sum(own.values()) or 1
+    lines = [f"{sum(stacks.values())} samples; functions by own samples:"]
+    for name, count in sorted(own.items(), key=lambda i: -i[1])[:top]:
+        lines.append(f"{100 * count / total:6.1f}%  {count:6d}  {name}")
+    return "\n".join(lines) + "\n", "collapse", calls
+
+
+def _fold(node, stack, stacks):
+    """Folded stacks from a vmprof tree: the samples each path owns."""
+    name = _frame_name(node.name)
+    here = stack + [name]
+    children = list(node.children.values())
+    own = node.count - sum(child.count for child in children)
+    if own > 0:
+        key = ";".join(here)
+        stacks[key] = stacks.get(key, 0) + own
+    for child in children:
+        _fold(child, here, stacks)
+
+
+def _below_run_for(stacks):
+    """The folded stacks without the frames of this module and above."""
+    trimmed = {}
+    for stack, count in stacks.items():
+        frames = stack.split(";")
+        marks = [i for i, frame in enumerate(frames)
+                 if frame.startswith("run_for (profile.py")]
+        if marks:
+            frames = frames[marks[-1] + 1:] or frames[-1:]
+        key = ";".join(frames)
+        trimmed[key] = trimmed.get(key, 0) + count
+    return trimmed
+
+
+def _frame_name(raw):
+    """vmprof's 'py:name:line:file' as 'name (file:line)'; others as is."""
+    parts = raw.split(":")
+    if len(parts) >= 4 and parts[0] == "py":
+        path = ":".join(parts[3:])
+        return f"{parts[1]} ({os.path.basename(path)}:{parts[2]})"
+    return raw.replace(";", ",").replace(" ", "_")
+
+
+# --- the picture --------------------------------------------------------------
+
+
+def why_no_picture():
+    if shutil.which("dot") is None:
+        return "graphviz's dot is missing (Debian: apt-get install graphviz)"
+    try:
+        import gprof2dot  # noqa: F401
+    except ImportError:
+        return "gprof2dot is missing (pip install gprof2dot, or .[explain])"
+    return None
+
+
+def draw(path, fmt, picture):
+    """Call graph of the profile at ``path`` into ``picture`` (PNG).
+
+    The nodes under 0.5 % of the time and edges under 0.1 % are left out
+    (gprof2dot's defaults), so that the picture stays readable.
+    """
+    with tempfile.NamedTemporaryFile("w+", suffix=".dot") as dot_file:
+        subprocess.run([sys.executable, "-m", "gprof2dot", "-f", fmt,
+                        "-o", dot_file.name, path], check=True)
+        subprocess.run(["dot", "-Tpng", "-o", picture, dot_file.name],
+                       check=True)
+
+
+def profile(impl_name, workload="board", calls=None, seconds=2.0, top=15,
+            output=DEFAULT_OUTPUT):
+    """Profile, print-ready text and picture; a dict saying what was done."""
+    case_id, function = bound_workload(impl_name, workload)
+    function()  # warm-up, outside the profile (and the JIT's first trace)
+    folder = os.path.join(output, interpreter_tag())
+    os.makedirs(folder, exist_ok=True)
+    base = os.path.join(folder, f"{impl_name}-{case_id}")
+    notes = []
+    use_vmprof = IS_PYPY and why_no_vmprof() is None
+    if IS_PYPY and not use_vmprof:
+        notes.append(why_no_vmprof() + "; profiled with cProfile instead, "
+                     "whose hooks keep PyPy's JIT from inlining calls: the "
+                     "split of time is distorted")
+    if use_vmprof:
+        path = base + ".folded"
+        text, fmt, calls = profile_vmprof(function, calls, seconds, path,
+                                          top)
+        profiler = "vmprof"
+    else:
+        path = base + ".pstats"
+        text, fmt, calls = profile_cprofile(function, calls, seconds, path,
+                                            top)
+        profiler = "cProfile"
+    result = {"impl": impl_name, "workload": case_id, "calls": calls,
+              "interpreter": f"{platform.python_implementation()} "
+                             f"{platform.python_version()}"
+                             + (" (PyPy %d.%d.%d)" % sys.pypy_version_info[:3]
+                                if IS_PYPY else ""),
+              "profiler": profiler, "profile": path, "top": text,
+              "notes": notes}
+    reason = why_no_picture()
+    if reason:
+        notes.append(f"no picture: {reason}")
+    else:
+        result["picture"] = base + ".png"
+        draw(path, fmt, result["picture"])
+    return result
+
+
+def render(result):
+    """What was profiled, the top functions, and where the files are."""
+    lines = [f"{result['profiler']} of `{result['impl']}` on "
+             f"`{result['workload']}` ({result['calls']} calls), "
+             f"{result['interpreter']}", "", "```", result["top"].strip(),
+             "```", "", f"profile: {result['profile']}"]
+    if "picture" in result:
+        lines.append(f"call graph: {result['picture']}")
+    lines += [f"note: {note}" for note in result["notes"]]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--impl", required=True,
+                        help="an implementation: " + ", ".join(
+                            implementations.ALL))
+    parser.add_argument("--workload", default="board",
+                        help="a bench case id (default: board)")
+    parser.add_argument("--calls", type=int,
+                        help="calls profiled, after one warm-up (default: "
+                        "as many as fit in --seconds)")
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--output", default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    try:
+        result = profile(args.impl, args.workload, args.calls, args.seconds,
+                         args.top, args.output)
+    except (implementations.Unavailable, ValueError) as error:
+        sys.exit(f"cannot profile {args.impl}: {error}")
+    print(render(result))
+
+
+if __name__ == "__main__":
+    main()
