@@ -42,6 +42,9 @@ OPTIONAL = {
         (["numba"], {"cpython"}),
         (["--no-deps", "pythran", "ply>=3.4", "gast~=0.7.0", "beniget~=0.5.0"],
          {"cpython"}),
+        # Transonic makes the pythran, numba, transonic_cython and
+        # transonic_python rows (bench/compilers.py; black: see pyproject).
+        (["transonic>=0.4.8", "black", "Cython>=3.0"], {"cpython"}),
     ],
 }
 

@@ -13,6 +13,7 @@ implementation's arrays in ``bind``, outside the timed call.
 import array as _carray
 import random
 
+from . import compilers
 from .workloads import board, callbacks, micro
 
 
@@ -36,7 +37,7 @@ class Board:
     unit = "RK4 step"
 
     def kinds(self, params):
-        return {"array", "python", "native", "pythran", "numba"}
+        return {"array", "python", "native", *compilers.KINDS}
 
     def inputs(self, params):
         return {"y0s": _random_values(params["n_sleds"], seed=0)}
@@ -54,7 +55,7 @@ class Board:
         if kind == "native":
             buffer = _doubles(y0s)
             return lambda: impl.board(buffer, n_time, DT)
-        import numpy  # pythran and numba take numpy arrays
+        import numpy  # what Transonic made takes numpy arrays
 
         y0s_array = numpy.array(y0s)
         return lambda: impl.solve(y0s_array, n_time, DT)

@@ -10,7 +10,8 @@ Kinds of implementation:
   ``len`` are used);
 - ``native``: piconumpy.bench._native, the workloads in plain C, the
   reference of every check and every ratio;
-- ``pythran`` and ``numba``: board compiled by Pythran / Numba (CPython).
+- ``pythran``, ``numba``, ``transonic_cython``, ``transonic_python``: board
+  made by Transonic from one ``@boost`` source (bench/compilers.py).
 
 Loading is done in the process that measures; nothing is imported here
 until asked for.
@@ -22,7 +23,10 @@ import types
 
 import piconumpy
 
-EXTRA = ("numpy", "python", "native", "pythran", "numba")
+from . import compilers
+
+EXTRA = ("numpy", "python", "native", "pythran", "numba",
+         "transonic_cython", "transonic_python")
 #: Every implementation, in the fixed order of listings.
 ALL = tuple(piconumpy.BACKENDS) + EXTRA
 
@@ -70,8 +74,6 @@ def load(name):
             return _python_namespace()
         if name == "native":
             return importlib.import_module("piconumpy.bench._native")
-        from . import compilers
-
         return compilers.load(k)
     except ImportError as error:
         raise Unavailable(_reason(name, error)) from error
@@ -94,9 +96,7 @@ def why_unavailable(name):
     Loads it to know, except the compilers, whose availability is checked
     without compiling (see compilers.py).
     """
-    if kind(name) in ("pythran", "numba"):
-        from . import compilers
-
+    if kind(name) in compilers.KINDS:
         return compilers.why_unavailable(name)
     try:
         load(name)

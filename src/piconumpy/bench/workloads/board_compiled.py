@@ -1,17 +1,25 @@
-"""``board`` for compilers: the same code in the numpy dialect they accept.
+"""``board`` for compilers, through Transonic: the numpy dialect they accept.
 
-Pythran compiles this module ahead of time and Numba compiles its functions
-(see bench/compilers.py).  Neither can take a namespace argument, so this is
-board.py's ``make_board``/``runge_kutta_step``/``solve`` with ``array`` bound
-to ``numpy.array`` and ``cos``/``sin`` to ``math.cos``/``math.sin``: the same
+One source for every accelerator, as in the original piconumpy: ``solve``
+is decorated with Transonic's ``@boost`` and annotated with its types, and
+Transonic makes from this module a Pythran extension, a Numba module, a
+Cython extension or plain Python (bench/compilers.py runs it and loads the
+result).  No accelerator takes a namespace argument, so this is board.py's
+``make_board``/``runge_kutta_step``/``solve`` with ``array`` bound to
+``numpy.array`` and ``cos``/``sin`` to ``math.cos``/``math.sin``: the same
 expressions in the same order, nothing else.
-"""
 
-# pythran export solve(float64[:], int, float)
+Imported as is (without a compiled version), it is plain Python and numpy.
+"""
 
 import math
 
 import numpy as np
+from transonic import Array, boost
+
+# The types Transonic gives the accelerators.  dt is a float64: Transonic
+# makes a ``float`` annotation a C float (single precision) for Cython.
+Floats = Array[np.float64, "1d"]
 
 G = 9.81
 C = 0.5
@@ -48,7 +56,8 @@ def runge_kutta_step(x0, dt, t):
     return x0 + (k1 + 2 * k2 + 2 * k3 + k4) / 6
 
 
-def solve(y0s, n_time, dt):
+@boost
+def solve(y0s: Floats, n_time: int, dt: np.float64):
     """The final states, one row [x, y, u, v] per sled."""
     finals = np.empty((y0s.shape[0], 4))
     for k in range(y0s.shape[0]):
