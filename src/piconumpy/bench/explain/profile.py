@@ -21,6 +21,7 @@ operation costs.
 """
 
 import argparse
+import bisect
 import io
 import os
 import platform
@@ -103,14 +104,15 @@ def profile_vmprof(function, calls, seconds, path, top):
     """vmprof samples, written as folded stacks (gprof2dot's 'collapse')."""
     import vmprof
 
-    raw = path + ".vmprof"
-    with open(raw, "w+b") as file:
-        vmprof.enable(file.fileno(), period=0.0005)
+    # The raw profile is read here, where its native addresses mean
+    # something (NativeNames), then only the folded stacks are kept.
+    with tempfile.NamedTemporaryFile(suffix=".vmprof") as file:
+        vmprof.enable(file.fileno(), period=0.0005, native=True)
         calls = run_for(function, calls, seconds)
         vmprof.disable()
-    tree = vmprof.read_profile(raw).get_tree()
+        tree = vmprof.read_profile(file.name).get_tree()
     stacks = {}
-    _fold(tree, [], stacks)
+    _fold(tree, [], stacks, NativeNames())
     stacks = _below_run_for(stacks)
     with open(path, "w", encoding="utf-8") as file:
         for stack, count in sorted(stacks.items()):
@@ -126,17 +128,88 @@ def profile_vmprof(function, calls, seconds, path, top):
     return "\n".join(lines) + "\n", "collapse", calls
 
 
-def _fold(node, stack, stacks):
-    """Folded stacks from a vmprof tree: the samples each path owns."""
+def _fold(node, stack, stacks, native_names=None):
+    """Folded stacks from a vmprof tree: the samples each path owns.
+
+    Native frames (vmprof leaves them '<unknown code>' on PyPy) are named
+    by ``native_names`` from their address; consecutive frames of one name
+    are one frame, so that a library's internal calls make one box.
+    """
     name = _frame_name(node.name)
-    here = stack + [name]
+    if native_names is not None and name == "<unknown_code>":
+        name = native_names(getattr(node, "addr", 0))
+    here = stack if stack and stack[-1] == name else stack + [name]
     children = list(node.children.values())
     own = node.count - sum(child.count for child in children)
     if own > 0:
         key = ";".join(here)
         stacks[key] = stacks.get(key, 0) + own
     for child in children:
-        _fold(child, here, stacks)
+        _fold(child, here, stacks, native_names)
+
+
+class NativeNames:
+    """The shared object an address of this process is in (dladdr) and
+    its function: '[_hpy_universal.pypy39.hpy.so] array_new', '[libc.so.6]
+    malloc'.  The function comes from the library's symbol table (nm:
+    static functions too), else from dladdr's exported symbol; a stripped
+    library (PyPy's libpypy3.9-c.so) is named alone, which still splits
+    the time between PyPy, the extension and libc.  Addresses in no
+    library (JIT code) are '[jit]'."""
+
+    def __init__(self):
+        import ctypes
+
+        class DlInfo(ctypes.Structure):
+            _fields_ = [("dli_fname", ctypes.c_char_p),
+                        ("dli_fbase", ctypes.c_void_p),
+                        ("dli_sname", ctypes.c_char_p),
+                        ("dli_saddr", ctypes.c_void_p)]
+
+        self._info = DlInfo
+        self._dladdr = ctypes.CDLL(None).dladdr
+        self._dladdr.argtypes = [ctypes.c_void_p, ctypes.POINTER(DlInfo)]
+        self._cache = {}
+        self._symbols = {}
+
+    def __call__(self, address):
+        if address not in self._cache:
+            info = self._info()
+            if not address or not self._dladdr(address, info) \
+                    or not info.dli_fname:
+                self._cache[address] = "[jit]"
+            else:
+                path = info.dli_fname.decode()
+                symbol = self._static_symbol(path, address - info.dli_fbase)
+                symbol = symbol or (info.dli_sname or b"").decode()
+                self._cache[address] = (f"[{os.path.basename(path)}] "
+                                        f"{symbol}").strip()
+        return self._cache[address]
+
+    def _static_symbol(self, path, offset):
+        """The function at ``offset`` in ``path`` from its symbol table
+        (``nm``: static functions too), or '' if the library is stripped."""
+        if path not in self._symbols:
+            self._symbols[path] = _function_symbols(path)
+        starts, names = self._symbols[path]
+        index = bisect.bisect_right(starts, offset) - 1
+        return names[index] if index >= 0 else ""
+
+
+def _function_symbols(path):
+    """(sorted start offsets, names) of the functions ``nm`` lists."""
+    try:
+        output = subprocess.run(["nm", "--defined-only", path],
+                                capture_output=True, text=True).stdout
+    except OSError:  # no nm
+        return [], []
+    functions = []
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tT":
+            functions.append((int(parts[0], 16), parts[2]))
+    functions.sort()
+    return [start for start, _ in functions], [name for _, name in functions]
 
 
 def _below_run_for(stacks):
@@ -188,7 +261,7 @@ def draw(path, fmt, picture):
                        check=True)
 
 
-def profile(impl_name, workload="board", calls=None, seconds=2.0, top=15,
+def profile(impl_name, workload="board", calls=None, seconds=5.0, top=15,
             output=DEFAULT_OUTPUT):
     """Profile, print-ready text and picture; a dict saying what was done."""
     case_id, function = bound_workload(impl_name, workload)
@@ -250,7 +323,9 @@ def main(argv=None):
     parser.add_argument("--calls", type=int,
                         help="calls profiled, after one warm-up (default: "
                         "as many as fit in --seconds)")
-    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--seconds", type=float, default=5.0,
+                        help="how long to profile (default 5 s; vmprof "
+                        "takes about 70 samples a second on PyPy)")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--output", default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
