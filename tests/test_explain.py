@@ -189,3 +189,15 @@ def test_transonic_has_a_cached_folder_per_source_and_versions(tmp_path,
     with open(copied) as copy, open(compilers.SOURCE) as source:
         assert copy.read() == source.read()
     shutil.rmtree(python_folder)
+
+
+def test_native_profile_draws_c_functions(tmp_path):
+    if not IS_CPYTHON or instructions.why_no_callgrind(sys.executable):
+        pytest.skip("callgrind profiles CPython, with valgrind installed")
+    result = profile.profile("python", "op_len", output=str(tmp_path),
+                             native=True)
+    assert result["profiler"] == "callgrind"
+    assert "PROGRAM TOTALS" in result["top"]
+    assert "PyObject_Size" in result["top"]  # len(a), in C
+    with open(result["profile"]) as file:
+        assert instructions.parse_totals(file.read()) > 0

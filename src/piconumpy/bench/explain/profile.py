@@ -23,9 +23,11 @@ operation costs.
 import argparse
 import bisect
 import io
+import operator
 import os
 import platform
 import pstats
+import re
 import shutil
 import subprocess
 import sys
@@ -33,9 +35,11 @@ import tempfile
 import time
 
 from .. import bindings, cases, implementations
+from . import instructions
 
 IS_PYPY = sys.implementation.name == "pypy"
 DEFAULT_OUTPUT = os.path.join("results", "profiles")
+MODULE = "piconumpy.bench.explain.profile"
 
 
 def interpreter_tag():
@@ -248,6 +252,14 @@ def why_no_picture():
     return None
 
 
+#: callgrind knows the whole C stack above the measured region (main,
+#: Py_RunMain, ..., operator.call): the picture starts at the evaluation
+#: loop of the measured call, the second level of _PyEval_EvalFrameDefault
+#: (CPython 3.11+ runs Python-to-Python calls in one C frame); where there
+#: is no such function the whole graph is drawn.
+CALLGRIND_ROOT = "_PyEval_EvalFrameDefault'2"
+
+
 def draw(path, fmt, picture):
     """Call graph of the profile at ``path`` into ``picture`` (PNG).
 
@@ -255,15 +267,60 @@ def draw(path, fmt, picture):
     (gprof2dot's defaults), so that the picture stays readable.
     """
     with tempfile.NamedTemporaryFile("w+", suffix=".dot") as dot_file:
-        subprocess.run([sys.executable, "-m", "gprof2dot", "-f", fmt,
-                        "-o", dot_file.name, path], check=True)
+        command = [sys.executable, "-m", "gprof2dot", "-f", fmt, "-w",
+                   "-o", dot_file.name, path]
+        if fmt != "callgrind" or subprocess.run(
+                command + ["--root", CALLGRIND_ROOT],
+                capture_output=True).returncode != 0:
+            subprocess.run(command, check=True)
         subprocess.run(["dot", "-Tpng", "-o", picture, dot_file.name],
                        check=True)
 
 
+def profile_callgrind(impl_name, case_id, path, top):
+    """One call of the case under callgrind, C functions included.
+
+    The region is marked as in ``instructions`` (one call through
+    operator.call after a warm-up, collected alone).
+    """
+    reason = instructions.why_no_callgrind(sys.executable)
+    if reason:
+        raise implementations.Unavailable(reason)
+    command = [
+        "valgrind", "--tool=callgrind", "--collect-atstart=no",
+        f"--toggle-collect={instructions.MARKER}",
+        f"--callgrind-out-file={path}", "--log-file=/dev/null",
+        sys.executable, "-m", MODULE, "--impl", impl_name, "--workload",
+        case_id, "--callgrind-child",
+    ]
+    process = subprocess.run(command, capture_output=True, text=True,
+                             env=dict(os.environ, PYTHONHASHSEED="0"))
+    if process.returncode != 0:
+        raise implementations.Unavailable(
+            "the profiled process failed: " + process.stderr[-800:])
+    annotated = subprocess.run(
+        ["callgrind_annotate", "--inclusive=no", path],
+        capture_output=True, text=True).stdout
+    # Directories out: "floatobject.c:PyFloat_FromDouble [libpython3.11.so]"
+    lines = [re.sub(r"[^\s\[]*/", "", line)
+             for line in annotated.splitlines()
+             if re.match(r"\s*[\d,]+ \(", line)]
+    return "\n".join(lines[:top + 1]) + "\n", "callgrind", 1
+
+
+def callgrind_child(impl_name, case_id):
+    _, function = bound_workload(impl_name, case_id)
+    function()  # warm-up: specialise, fill caches
+    operator.call(function)
+
+
 def profile(impl_name, workload="board", calls=None, seconds=5.0, top=15,
-            output=DEFAULT_OUTPUT):
-    """Profile, print-ready text and picture; a dict saying what was done."""
+            output=DEFAULT_OUTPUT, native=False):
+    """Profile, print-ready text and picture; a dict saying what was done.
+
+    ``native``: on CPython, callgrind instead of cProfile (one call, the C
+    functions of the interpreter and of the extension in the picture).
+    """
     case_id, function = bound_workload(impl_name, workload)
     function()  # warm-up, outside the profile (and the JIT's first trace)
     folder = os.path.join(output, interpreter_tag())
@@ -271,11 +328,18 @@ def profile(impl_name, workload="board", calls=None, seconds=5.0, top=15,
     base = os.path.join(folder, f"{impl_name}-{case_id}")
     notes = []
     use_vmprof = IS_PYPY and why_no_vmprof() is None
+    if native and IS_PYPY:
+        notes.append("--native is callgrind, for CPython: on PyPy vmprof "
+                     "samples the native frames already")
     if IS_PYPY and not use_vmprof:
         notes.append(why_no_vmprof() + "; profiled with cProfile instead, "
                      "whose hooks keep PyPy's JIT from inlining calls: the "
                      "split of time is distorted")
-    if use_vmprof:
+    if native and not IS_PYPY:
+        path = base + ".callgrind"
+        text, fmt, calls = profile_callgrind(impl_name, case_id, path, top)
+        profiler = "callgrind"
+    elif use_vmprof:
         path = base + ".folded"
         text, fmt, calls = profile_vmprof(function, calls, seconds, path,
                                           top)
@@ -296,7 +360,8 @@ def profile(impl_name, workload="board", calls=None, seconds=5.0, top=15,
     if reason:
         notes.append(f"no picture: {reason}")
     else:
-        result["picture"] = base + ".png"
+        result["picture"] = base + ("-native.png" if profiler == "callgrind"
+                                    else ".png")
         draw(path, fmt, result["picture"])
     return result
 
@@ -327,11 +392,19 @@ def main(argv=None):
                         help="how long to profile (default 5 s; vmprof "
                         "takes about 70 samples a second on PyPy)")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--native", action="store_true",
+                        help="CPython: one call under callgrind, C "
+                        "functions included, instead of cProfile")
+    parser.add_argument("--callgrind-child", action="store_true",
+                        help=argparse.SUPPRESS)
     parser.add_argument("--output", default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
+    if args.callgrind_child:
+        callgrind_child(args.impl, args.workload)
+        return
     try:
         result = profile(args.impl, args.workload, args.calls, args.seconds,
-                         args.top, args.output)
+                         args.top, args.output, args.native)
     except (implementations.Unavailable, ValueError) as error:
         sys.exit(f"cannot profile {args.impl}: {error}")
     print(render(result))
