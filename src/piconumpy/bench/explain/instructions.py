@@ -2,6 +2,7 @@
 
     python -m piconumpy.bench.explain.instructions [--impl NAME ...]
         [--python PATH] [--json FILE]
+    python -m piconumpy.bench.explain.instructions --render FILE.json
 
 Instruction counts are deterministic where timings are noisy: the same
 code on the same interpreter executes the same instructions.  One process
@@ -248,8 +249,11 @@ def render(data):
         cells = [_cell(row["counts"].get(column), column)
                  for column in COLUMNS]
         lines.append(f"| `{row['impl']}` | " + " | ".join(cells) + " |")
-    lines += ["", f"Counted with {data['method']} ({data.get('valgrind')});"
-              " '-': the bench has no such case for this implementation."]
+    lines += ["", f"Counted with {data['method']} ({data.get('valgrind')})."
+              " An operation's figure includes its loop's own work (the "
+              "`for`, the store or the `total +=`), the same for every "
+              "implementation: compare differences.  '-': the bench has no "
+              "such case for this implementation (`python`: lists)."]
     return "\n".join(lines + ([""] + notes if notes else []))
 
 
@@ -260,10 +264,17 @@ def main(argv=None):
     parser.add_argument("--python", default=sys.executable,
                         help="the CPython to count (default: this one)")
     parser.add_argument("--json", help="also write the data here")
+    parser.add_argument("--render", metavar="JSON",
+                        help="print the table of a --json file, measuring "
+                        "nothing")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(args.child)
+        return
+    if args.render:
+        with open(args.render, encoding="utf-8") as file:
+            print(render(json.load(file)))
         return
     data = measure(args.impl, args.python)
     if args.json:
