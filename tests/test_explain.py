@@ -22,7 +22,7 @@ DATA = os.path.join(os.path.dirname(__file__), "data")
 IS_CPYTHON = sys.implementation.name == "cpython"
 
 
-# --- instructions: callgrind output and the arithmetic ------------------------
+# --- instructions: callgrind output and the arithmetic -----------------------
 
 
 def test_parse_totals_of_a_callgrind_dump():

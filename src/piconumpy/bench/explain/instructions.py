@@ -64,7 +64,7 @@ MARKER = "_operator_call"
 MODULE = "piconumpy.bench.explain.instructions"
 
 
-# --- in the measured process ---------------------------------------------------
+# --- in the measured process -------------------------------------------------
 
 
 def regions(name):
@@ -116,7 +116,7 @@ def child(name):
                                   for column, units, _ in measured]}))
 
 
-# --- the driver ----------------------------------------------------------------
+# --- the driver --------------------------------------------------------------
 
 
 def parse_totals(text):
