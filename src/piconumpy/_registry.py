@@ -20,6 +20,7 @@ IS_PYPY = sys.implementation.name == "pypy"
 BACKENDS = (
     "purepy",
     "purepy_array",
+    "purepy_fields",
     "cython",
     "cpython_capi",
     "hpy_cpython_abi",

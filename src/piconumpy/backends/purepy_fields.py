@@ -1,0 +1,246 @@
+"""``purepy_fields``: the specification, with small arrays in fields.
+
+An array of up to ``SMALL`` items keeps its floats in slots (``_0``,
+``_1``...); a larger one keeps them in a list, as ``purepy`` does, and runs
+``purepy``'s own code.  The operations on small arrays are straight-line
+code, one function per size, generated once at import (``_source``): no loop
+and no list, so that PyPy's JIT can keep a small array that does not escape
+in registers (it "virtualises" it) instead of allocating it.  ``type(a)`` is
+``array`` for every size.  The behaviour is ``purepy``'s, down to the
+messages of the exceptions.
+"""
+
+from .. import _rules, purepy
+
+__all__ = ["array", "zeros", "empty", "cos", "sin"]
+
+#: The largest array kept in slots; the board workload's arrays have 4 items.
+SMALL = 8
+
+_SLOTS = tuple(f"_{i}" for i in range(SMALL))
+_spec = purepy.array
+_new = object.__new__
+
+
+# --- the per-size functions, generated ----------------------------------------
+# Each returns a new array of the type of its first argument (``purepy``'s
+# ``self._wrap``); the items are computed in order, as purepy's list
+# comprehensions compute them, and ``_n`` is set last, so that an array whose
+# length says "small" always has its slots.
+
+#: Element-wise operations: arguments, and the expression of item {i}.
+_ELEMENTWISE = {
+    "scale": ("a, s", "a._{i} * s"),
+    "divide": ("a, s", "a._{i} / s"),
+    "add": ("a, b", "a._{i} + b._{i}"),
+    "sub": ("a, b", "a._{i} - b._{i}"),
+    "neg": ("a", "-a._{i}"),
+    "apply": ("a, f", "f(a._{i})"),
+}
+
+
+def _source(n):
+    """The Python source of the functions for arrays of ``n`` items."""
+    items = range(n)
+    lines = []
+    for name, (arguments, item) in _ELEMENTWISE.items():
+        lines.append(f"def {name}_{n}({arguments}):")
+        lines.append("    r = _new(type(a))")
+        lines += [f"    r._{i} = {item.format(i=i)}" for i in items]
+        lines += [f"    r._n = {n}", "    return r", ""]
+    # store: a new list (or tuple) of n floats into the slots of r.
+    lines.append(f"def store_{n}(r, values):")
+    lines += [f"    r._{i} = values[{i}]" for i in items]
+    lines += [f"    r._n = {n}", "    return r", ""]
+    # init: array(values) for an exact list or tuple of n items.  Only if
+    # they are all exact floats (whose conversion runs no code) are they
+    # read here; otherwise the specification's conversion does it all.
+    unpacked = "".join(f"v{i}, " for i in items)
+    floats = " and ".join([f"type(v{i}) is float" for i in items] or ["1"])
+    lines += [
+        f"def init_{n}(self, values):",
+        "    try:",
+        f"        [{unpacked}] = values",
+        "    except ValueError:  # another thread changed the list's length",
+        "        return _store(self, _rules.iterate(values))",
+        f"    if {floats}:",
+    ]
+    lines += [f"        self._{i} = v{i}" for i in items]
+    lines += [f"        self._n = {n}", "    else:",
+              "        _store(self, _rules.iterate(values))", ""]
+    lines.append(f"def tolist_{n}(a):")
+    lines += ["    return [" + ", ".join(f"a._{i}" for i in items) + "]", ""]
+    return "\n".join(lines)
+
+
+def _generate():
+    """Per function name, the tuple of its versions for sizes 0..SMALL."""
+    namespace = {"_new": _new, "_rules": _rules, "_store": _store}
+    for n in range(SMALL + 1):
+        exec(compile(_source(n), f"<purepy_fields, size {n}>", "exec"),
+             namespace)
+    names = list(_ELEMENTWISE) + ["store", "init", "tolist"]
+    return {name: tuple(namespace[f"{name}_{n}"] for n in range(SMALL + 1))
+            for name in names}
+
+
+def _store(r, floats):
+    """Array ``r`` made of ``floats``, a new list of floats (no copy)."""
+    n = len(floats)
+    if n <= SMALL:
+        return _STORE[n](r, floats)
+    r._data = floats
+    r._n = n
+    return r
+
+
+_PER_SIZE = _generate()
+# Module globals: the JIT reads them as constants (a dict lookup it may not).
+_SCALE = _PER_SIZE["scale"]
+_DIVIDE = _PER_SIZE["divide"]
+_ADD = _PER_SIZE["add"]
+_SUB = _PER_SIZE["sub"]
+_NEG = _PER_SIZE["neg"]
+_APPLY = _PER_SIZE["apply"]
+_STORE = _PER_SIZE["store"]
+_INIT = _PER_SIZE["init"]
+_TOLIST = _PER_SIZE["tolist"]
+
+
+def _items(a, n):
+    """Iterate a small array, reading each item when it is reached."""
+    for name in _SLOTS[:n]:
+        yield getattr(a, name)
+
+
+def _tolist(a):
+    n = a._n
+    if n > SMALL:
+        return list(a._data)
+    return _TOLIST[n](a)
+
+
+class array:
+    """A one-dimensional array of float64, small ones in slots."""
+
+    # _n: the length; _data: the list of a large array.
+    __slots__ = ("_n", "_data") + _SLOTS
+    __array_ufunc__ = None  # see purepy.array
+
+    def __init__(self, iterable):
+        if type(iterable) is list or type(iterable) is tuple:
+            n = len(iterable)
+            if n <= SMALL:
+                _INIT[n](self, iterable)
+                return
+        _store(self, _rules.iterate(iterable))
+
+    @classmethod
+    def _wrap(cls, values):
+        """A new array adopting ``values``, a new list of floats.
+
+        purepy's methods, which large arrays run, make their results here.
+        """
+        return _store(cls.__new__(cls), values)
+
+    @property
+    def size(self):
+        return self._n
+
+    def __len__(self):
+        return self._n
+
+    def __getitem__(self, i):
+        n = self._n
+        if n > SMALL:
+            return _spec.__getitem__(self, i)
+        return getattr(self, _SLOTS[_rules.index(i, n)])
+
+    def __setitem__(self, i, value):
+        n = self._n
+        if n > SMALL:
+            return _spec.__setitem__(self, i, value)
+        i = _rules.index(i, n)
+        setattr(self, _SLOTS[i], _rules.real(value, "array item"))
+
+    __delitem__ = _spec.__delitem__
+
+    def __iter__(self):
+        n = self._n
+        if n > SMALL:
+            return iter(self._data)
+        return _items(self, n)
+
+    def tolist(self):
+        return _tolist(self)
+
+    def __repr__(self):
+        return _rules.format_repr(_tolist(self))
+
+    def __mul__(self, other):
+        n = self._n
+        if n > SMALL:
+            return _spec.__mul__(self, other)
+        s = _rules.scalar_or_none(other)
+        if s is None:
+            return NotImplemented
+        return _SCALE[n](self, s)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        n = self._n
+        if n > SMALL:
+            return _spec.__truediv__(self, other)
+        s = _rules.scalar_or_none(other)
+        if s is None:
+            return NotImplemented
+        if s == 0.0:
+            return _APPLY[n](self, lambda x: _rules.divide(x, s))
+        return _DIVIDE[n](self, s)
+
+    def __add__(self, other):
+        return _binary(self, other, _ADD, _spec.__add__)
+
+    def __sub__(self, other):
+        return _binary(self, other, _SUB, _spec.__sub__)
+
+    def __neg__(self):
+        n = self._n
+        if n > SMALL:
+            return _spec.__neg__(self)
+        return _NEG[n](self)
+
+
+def _binary(a, b, per_size, large):
+    if type(b) is not type(a):
+        return NotImplemented
+    n = a._n
+    _rules.check_same_length(n, b._n)
+    if n > SMALL:
+        return large(a, b)
+    return per_size[n](a, b)
+
+
+def _elementwise(function, scalar_function, x):
+    if type(x) is array:
+        n = x._n
+        if n <= SMALL:
+            return _APPLY[n](x, scalar_function)
+    return purepy._elementwise(array, function, scalar_function, x)
+
+
+def zeros(n, /):
+    return purepy._filled(array, n, "zeros")
+
+
+def empty(n, /):
+    return purepy._filled(array, n, "empty")
+
+
+def cos(x, /):
+    return _elementwise("cos", _rules.cos, x)
+
+
+def sin(x, /):
+    return _elementwise("sin", _rules.sin, x)
