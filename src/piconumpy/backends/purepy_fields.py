@@ -74,11 +74,16 @@ def _source(n):
 
 
 def _generate():
-    """Per function name, the tuple of its versions for sizes 0..SMALL."""
-    namespace = {"_new": _new, "_rules": _rules, "_store": _store}
+    """Per function name, the tuple of its versions for sizes 0..SMALL.
+
+    The functions are defined in this module: their globals must be a
+    module's dictionary, whose lookups the JIT folds (a plain dict's it
+    does not).
+    """
+    namespace = {}
     for n in range(SMALL + 1):
         exec(compile(_source(n), f"<purepy_fields, size {n}>", "exec"),
-             namespace)
+             globals(), namespace)
     names = list(_ELEMENTWISE) + ["store", "init", "tolist"]
     return {name: tuple(namespace[f"{name}_{n}"] for n in range(SMALL + 1))
             for name in names}
