@@ -45,7 +45,7 @@ def _source(n):
     lines = []
     for name, (arguments, item) in _ELEMENTWISE.items():
         lines.append(f"def {name}_{n}({arguments}):")
-        lines.append("    r = _new(type(a))")
+        lines.append("    r = _new(a.__class__)")
         lines += [f"    r._{i} = {item.format(i=i)}" for i in items]
         lines += [f"    r._n = {n}", "    return r", ""]
     # store: a new list (or tuple) of n floats into the slots of r.
@@ -133,7 +133,8 @@ class array:
     __array_ufunc__ = None  # see purepy.array
 
     def __init__(self, iterable):
-        if type(iterable) is list or type(iterable) is tuple:
+        kind = type(iterable)
+        if kind is list or kind is tuple:
             n = len(iterable)
             if n <= SMALL:
                 _INIT[n](self, iterable)
@@ -159,7 +160,9 @@ class array:
         n = self._n
         if n > SMALL:
             return _spec.__getitem__(self, i)
-        return getattr(self, _SLOTS[_rules.index(i, n)])
+        if type(i) is not int or not 0 <= i < n:  # else index() returns i
+            i = _rules.index(i, n)
+        return getattr(self, _SLOTS[i])
 
     def __setitem__(self, i, value):
         n = self._n
@@ -186,7 +189,15 @@ class array:
         n = self._n
         if n > SMALL:
             return _spec.__mul__(self, other)
-        s = _rules.scalar_or_none(other)
+        # Shortcuts for exact floats and ints, which as_real would convert
+        # the same way after more checks (more operations to trace).
+        kind = type(other)
+        if kind is float:
+            s = other
+        elif kind is int:
+            s = float(other)
+        else:
+            s = _rules.scalar_or_none(other)
         if s is None:
             return NotImplemented
         return _SCALE[n](self, s)
@@ -197,7 +208,13 @@ class array:
         n = self._n
         if n > SMALL:
             return _spec.__truediv__(self, other)
-        s = _rules.scalar_or_none(other)
+        kind = type(other)
+        if kind is float:
+            s = other
+        elif kind is int:
+            s = float(other)
+        else:
+            s = _rules.scalar_or_none(other)
         if s is None:
             return NotImplemented
         if s == 0.0:
@@ -205,10 +222,14 @@ class array:
         return _DIVIDE[n](self, s)
 
     def __add__(self, other):
-        return _binary(self, other, _ADD, _spec.__add__)
-
-    def __sub__(self, other):
-        return _binary(self, other, _SUB, _spec.__sub__)
+        if type(other) is not type(self):
+            return NotImplemented
+        n = self._n
+        if other._n != n:
+            _rules.check_same_length(n, other._n)
+        if n > SMALL:
+            return _spec.__add__(self, other)
+        return _ADD[n](self, other)
 
     def __neg__(self):
         n = self._n
