@@ -112,6 +112,52 @@ _INIT = _PER_SIZE["init"]
 _TOLIST = _PER_SIZE["tolist"]
 
 
+# The arithmetic methods, generated too: a call to a shared helper would
+# be more operations to trace in each of them.  Large arrays run purepy's.
+_SCALAR_OPERATION = """
+def {method}(self, other):
+    n = self._n
+    if n > SMALL:
+        return _spec.{method}(self, other)
+    # Shortcuts for an exact float or int, which as_real would convert the
+    # same way after more checks.
+    kind = type(other)
+    if kind is float:
+        s = other
+    elif kind is int:
+        s = float(other)
+    else:
+        s = _rules.scalar_or_none(other)
+        if s is None:
+            return NotImplemented
+    {special}return {table}[n](self, s)
+"""
+
+_IEEE_DIVISION_BY_ZERO = """if s == 0.0:
+        return _APPLY[n](self, lambda x: _rules.divide(x, s))
+    """
+
+_ARRAY_OPERATION = """
+def {method}(self, other):
+    if type(other) is not type(self):
+        return NotImplemented
+    n = self._n
+    if other._n != n:
+        _rules.check_same_length(n, other._n)
+    if n > SMALL:
+        return _spec.{method}(self, other)
+    return {table}[n](self, other)
+"""
+
+
+def _method(template, method, table, special=""):
+    namespace = {}
+    source = template.format(method=method, table=table, special=special)
+    exec(compile(source, f"<purepy_fields, {method}>", "exec"), globals(),
+         namespace)
+    return namespace[method]
+
+
 def _items(a, n):
     """Iterate a small array, reading each item when it is reached."""
     for name in _SLOTS[:n]:
@@ -185,67 +231,17 @@ class array:
     def __repr__(self):
         return _rules.format_repr(_tolist(self))
 
-    def __mul__(self, other):
-        n = self._n
-        if n > SMALL:
-            return _spec.__mul__(self, other)
-        # Shortcuts for exact floats and ints, which as_real would convert
-        # the same way after more checks (more operations to trace).
-        kind = type(other)
-        if kind is float:
-            s = other
-        elif kind is int:
-            s = float(other)
-        else:
-            s = _rules.scalar_or_none(other)
-        if s is None:
-            return NotImplemented
-        return _SCALE[n](self, s)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other):
-        n = self._n
-        if n > SMALL:
-            return _spec.__truediv__(self, other)
-        kind = type(other)
-        if kind is float:
-            s = other
-        elif kind is int:
-            s = float(other)
-        else:
-            s = _rules.scalar_or_none(other)
-        if s is None:
-            return NotImplemented
-        if s == 0.0:
-            return _APPLY[n](self, lambda x: _rules.divide(x, s))
-        return _DIVIDE[n](self, s)
-
-    def __add__(self, other):
-        if type(other) is not type(self):
-            return NotImplemented
-        n = self._n
-        if other._n != n:
-            _rules.check_same_length(n, other._n)
-        if n > SMALL:
-            return _spec.__add__(self, other)
-        return _ADD[n](self, other)
+    __mul__ = __rmul__ = _method(_SCALAR_OPERATION, "__mul__", "_SCALE")
+    __truediv__ = _method(_SCALAR_OPERATION, "__truediv__", "_DIVIDE",
+                          _IEEE_DIVISION_BY_ZERO)
+    __add__ = _method(_ARRAY_OPERATION, "__add__", "_ADD")
+    __sub__ = _method(_ARRAY_OPERATION, "__sub__", "_SUB")
 
     def __neg__(self):
         n = self._n
         if n > SMALL:
             return _spec.__neg__(self)
         return _NEG[n](self)
-
-
-def _binary(a, b, per_size, large):
-    if type(b) is not type(a):
-        return NotImplemented
-    n = a._n
-    _rules.check_same_length(n, b._n)
-    if n > SMALL:
-        return large(a, b)
-    return per_size[n](a, b)
 
 
 def _elementwise(function, scalar_function, x):
