@@ -68,6 +68,16 @@ def _source(n):
     lines += [f"        self._{i} = v{i}" for i in items]
     lines += [f"        self._n = {n}", "    else:",
               "        _store(self, _rules.iterate(values))", ""]
+    # get, set: item i (0 <= i < n) of a; an index the JIT does not know
+    # becomes a guard per value, where getattr(a, name) would look the name
+    # up at each call.
+    lines.append(f"def get_{n}(a, i):")
+    lines += [f"    if i == {i}:\n        return a._{i}" for i in items]
+    lines += [f"    raise IndexError(i)  # the caller checked 0 <= i < {n}", ""]
+    lines.append(f"def set_{n}(a, i, value):")
+    lines += [f"    if i == {i}:\n        a._{i} = value\n        return"
+              for i in items]
+    lines += [f"    raise IndexError(i)", ""]
     lines.append(f"def tolist_{n}(a):")
     lines += ["    return [" + ", ".join(f"a._{i}" for i in items) + "]", ""]
     return "\n".join(lines)
@@ -84,7 +94,7 @@ def _generate():
     for n in range(SMALL + 1):
         exec(compile(_source(n), f"<purepy_fields, size {n}>", "exec"),
              globals(), namespace)
-    names = list(_ELEMENTWISE) + ["store", "init", "tolist"]
+    names = list(_ELEMENTWISE) + ["store", "init", "get", "set", "tolist"]
     return {name: tuple(namespace[f"{name}_{n}"] for n in range(SMALL + 1))
             for name in names}
 
@@ -109,6 +119,8 @@ _NEG = _PER_SIZE["neg"]
 _APPLY = _PER_SIZE["apply"]
 _STORE = _PER_SIZE["store"]
 _INIT = _PER_SIZE["init"]
+_GET = _PER_SIZE["get"]
+_SET = _PER_SIZE["set"]
 _TOLIST = _PER_SIZE["tolist"]
 
 
@@ -208,14 +220,14 @@ class array:
             return _spec.__getitem__(self, i)
         if type(i) is not int or not 0 <= i < n:  # else index() returns i
             i = _rules.index(i, n)
-        return getattr(self, _SLOTS[i])
+        return _GET[n](self, i)
 
     def __setitem__(self, i, value):
         n = self._n
         if n > SMALL:
             return _spec.__setitem__(self, i, value)
         i = _rules.index(i, n)
-        setattr(self, _SLOTS[i], _rules.real(value, "array item"))
+        _SET[n](self, i, _rules.real(value, "array item"))
 
     __delitem__ = _spec.__delitem__
 
@@ -252,12 +264,23 @@ def _elementwise(function, scalar_function, x):
     return purepy._elementwise(array, function, scalar_function, x)
 
 
+_ZEROS = (0.0,) * SMALL
+
+
+def _filled(n, function):
+    """purepy._filled, without a list for a small array."""
+    n = _rules.size(n, function)
+    if n <= SMALL:
+        return _STORE[n](_new(array), _ZEROS)
+    return array._wrap([0.0] * n)
+
+
 def zeros(n, /):
-    return purepy._filled(array, n, "zeros")
+    return _filled(n, "zeros")
 
 
 def empty(n, /):
-    return purepy._filled(array, n, "empty")
+    return _filled(n, "empty")
 
 
 def cos(x, /):
