@@ -257,7 +257,10 @@ class array:
 
 
 def _elementwise(function, scalar_function, x):
-    if type(x) is array:
+    kind = type(x)
+    if kind is float:  # its own value: the rules' conversion is skipped
+        return scalar_function(x)
+    if kind is array:
         n = x._n
         if n <= SMALL:
             return _APPLY[n](x, scalar_function)
