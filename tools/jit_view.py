@@ -32,6 +32,7 @@ _SECTION = re.compile(r"\{(jit-summary|jit-log-opt-loop|jit-log-opt-bridge)"
                       r"\n(.*?)\n\[[0-9a-f]+\] \1\}", re.S)
 # An operation: "[+offset: ][result = ]name(arguments...)".
 _OPERATION = re.compile(r"^(?:\+\d+: )?(?:[a-z]\d+ = )?([a-z_0-9]+)\(")
+_SIZE = re.compile(r"SizeDescr (\d+)")
 _HEADER = re.compile(r"^# (Loop \d+|bridge out of Guard \S+)"
                      r"(?: \((?P<name>[^;)]*)[^)]*\))?(?: : (?P<kind>[a-z ]+?))?"
                      r" with (?P<ops>\d+) ops")
@@ -63,6 +64,10 @@ def count_operations(lines):
         if name in ALLOCATIONS or kind == "call_malloc":
             counts["allocations"] += 1
             counts[name if kind is None else "call_malloc"] += 1
+            size = _SIZE.search(line)
+            if name == "new_with_vtable" and size:
+                # The size tells the objects apart (no class in the log).
+                counts[f"new_with_vtable/{size.group(1)}"] += 1
         elif kind is not None:
             counts["calls"] += 1
             counts[kind] += 1
@@ -146,6 +151,8 @@ def main(argv=None):
     parser.add_argument("logs", nargs="+", help="PYPYLOG files")
     parser.add_argument("--json", action="store_true",
                         help="print the figures as JSON")
+    parser.add_argument("--sizes", action="store_true",
+                        help="break new_with_vtable down by object size")
     parser.add_argument("--top", type=int, default=8,
                         help="traces listed, largest first (default 8)")
     args = parser.parse_args(argv)
@@ -168,6 +175,11 @@ def main(argv=None):
         for label, counts in rows:
             print(f"  {label:44} " + " ".join(
                 f"{counts.get(c, 0):>9}" for c in COLUMNS))
+            if args.sizes:
+                print(" " * 47 + "new_with_vtable by size: " + ", ".join(
+                    f"{key.split('/')[1]} bytes x{counts[key]}"
+                    for key in sorted(counts) if key.startswith("new_with_")
+                    and "/" in key))
     return 0
 
 
