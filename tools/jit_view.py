@@ -34,8 +34,8 @@ _SECTION = re.compile(r"\{(jit-summary|jit-log-opt-loop|jit-log-opt-bridge)"
 _OPERATION = re.compile(r"^(?:\+\d+: )?(?:[a-z]\d+ = )?([a-z_0-9]+)\(")
 _SIZE = re.compile(r"SizeDescr (\d+)")
 _HEADER = re.compile(r"^# (Loop \d+|bridge out of Guard \S+)"
-                     r"(?: \((?P<name>[^;)]*)[^)]*\))?(?: : (?P<kind>[a-z ]+?))?"
-                     r" with (?P<ops>\d+) ops")
+                     r"(?: \((?P<name>[^;)]*)[^)]*\))?"
+                     r"(?: : (?P<kind>[a-z ]+?))? with (?P<ops>\d+) ops")
 
 ALLOCATIONS = ("new_with_vtable", "new", "new_array", "new_array_clear",
                "newstr", "newunicode")

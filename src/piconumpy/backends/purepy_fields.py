@@ -22,7 +22,7 @@ _spec = purepy.array
 _new = object.__new__
 
 
-# --- the per-size functions, generated ----------------------------------------
+# --- the per-size functions, generated ---------------------------------------
 # Each returns a new array of the type of its first argument (``purepy``'s
 # ``self._wrap``); the items are computed in order, as purepy's list
 # comprehensions compute them, and ``_n`` is set last, so that an array whose
@@ -73,11 +73,11 @@ def _source(n):
     # up at each call.
     lines.append(f"def get_{n}(a, i):")
     lines += [f"    if i == {i}:\n        return a._{i}" for i in items]
-    lines += [f"    raise IndexError(i)  # the caller checked 0 <= i < {n}", ""]
+    lines += ["    raise IndexError(i)  # the caller checked the index", ""]
     lines.append(f"def set_{n}(a, i, value):")
     lines += [f"    if i == {i}:\n        a._{i} = value\n        return"
               for i in items]
-    lines += [f"    raise IndexError(i)", ""]
+    lines += ["    raise IndexError(i)", ""]
     lines.append(f"def tolist_{n}(a):")
     lines += ["    return [" + ", ".join(f"a._{i}" for i in items) + "]", ""]
     return "\n".join(lines)
@@ -172,8 +172,9 @@ def _method(template, method, table, special=""):
 
 def _items(a, n):
     """Iterate a small array, reading each item when it is reached."""
-    for name in _SLOTS[:n]:
-        yield getattr(a, name)
+    get = _GET[n]
+    for i in range(n):
+        yield get(a, i)
 
 
 def _tolist(a):
