@@ -20,6 +20,7 @@ IS_PYPY = sys.implementation.name == "pypy"
 BACKENDS = (
     "purepy",
     "purepy_array",
+    "purepy_fields",
     "cython",
     "cpython_capi",
     "hpy_cpython_abi",
@@ -32,11 +33,13 @@ BACKENDS = (
 # CPython: cpython_capi 34x, cython 37, hpy_cpython_abi 40, hpy_universal 45,
 # purepy 187, cffi 214, purepy_array 247.  PyPy: purepy 16.8x, cffi 17.4,
 # hpy_universal 37, purepy_array 41, cpython_capi 79, cython 142.
+# purepy_fields (issue 14): first on PyPy, whose JIT removes its small
+# arrays; on CPython between the C backends and purepy.
 _PREFERENCE = {
     "cpython": ("cpython_capi", "cython", "hpy_cpython_abi", "hpy_universal",
-                "purepy", "cffi", "purepy_array"),
-    "pypy": ("purepy", "cffi", "hpy_universal", "purepy_array",
-             "cpython_capi", "cython"),
+                "purepy_fields", "purepy", "cffi", "purepy_array"),
+    "pypy": ("purepy_fields", "purepy", "cffi", "hpy_universal",
+             "purepy_array", "cpython_capi", "cython"),
 }
 
 SPECIFICATION = "purepy"
