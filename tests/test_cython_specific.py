@@ -164,22 +164,6 @@ def test_array_made_without_init_is_empty():
         assert view.nbytes == 0
 
 
-class ComplexWithFloat(complex):
-    def __float__(self):
-        return 2.0
-
-
-def test_complex_subclass_with_float_follows_the_rules():
-    # _rules.is_real rejects every complex, but scalar_or_none only asks
-    # as_real, which calls __float__: the backend checks the two apart.
-    for backend in (cython, purepy):
-        assert (backend.array([1.0]) * ComplexWithFloat(1j)).tolist() == [2.0]
-        with pytest.raises(TypeError, match="element 0.*ComplexWithFloat"):
-            backend.array([ComplexWithFloat(1j)])
-        with pytest.raises(TypeError):
-            backend.cos(ComplexWithFloat(1j))
-
-
 def test_setitem_value_that_shrinks_the_array():
     for backend in (cython, purepy):
         a = backend.array([1.0] * 10)

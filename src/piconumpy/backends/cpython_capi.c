@@ -88,7 +88,7 @@ new_array(PyTypeObject *type, Py_ssize_t size)
     }
 #ifdef PYPY_VERSION
     /* PyPy: cpyext's PyObject_NewVar does not check its own allocation:
-       when the system refuses it (64 GB on a machine with 24), PyPy
+       when the system refuses it (more than the machine has), PyPy
        crashes instead of raising MemoryError.  So a large array is first
        tried with malloc, which says whether that much can be had now. */
     if (size > PROBE_ITEMS) {
@@ -305,8 +305,8 @@ array_from_iterator(PyTypeObject *type, PyObject *iterable)
 
 /* Whether array(obj) may read the items of obj in place.  PyPy: handing a
    list's items to C converts the whole list to PyObject pointers (cpyext's
-   list strategy), which costs more than iterating it (measured: about twice
-   as slow for 4 floats); tuples are built as C tuples anyway. */
+   list strategy), which costs more than iterating it, even for 4 floats;
+   tuples are built as C tuples anyway. */
 static inline int
 has_items_in_place(PyObject *obj)
 {
@@ -322,8 +322,8 @@ static PyObject *
 array_from_iterable(PyTypeObject *type, PyObject *iterable)
 {
     /* Fast path: an exact list or tuple of exact floats, like the 4-element
-       lists of the board benchmark (on CPython, 2.5 times faster than the
-       general path).  Nothing here runs Python code, so the list cannot
+       lists of the board benchmark, without the growing buffer of the
+       general path.  Nothing here runs Python code, so the list cannot
        change between the check of its items and their copy.  Other items
        take the general path, which runs Python code (__float__, __index__)
        safely. */
@@ -383,9 +383,9 @@ array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 
 #ifndef PYPY_VERSION
 /* CPython calls array(...) through this (PEP 590) rather than tp_new, which
-   spares building a tuple of the arguments: twice as fast for 4 floats.  A
-   type spec can name it only from 3.14 (Py_tp_vectorcall), so module_exec
-   stores it in the type.
+   spares building a tuple of the arguments, a large part of the cost of
+   array(4 floats).  A type spec can name it only from 3.14
+   (Py_tp_vectorcall), so module_exec stores it in the type.
    PyPy: cpyext ignores tp_vectorcall when calling a type; tp_new serves. */
 static PyObject *
 array_vectorcall(PyObject *type, PyObject *const *args, size_t nargsf,

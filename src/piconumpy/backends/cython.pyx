@@ -50,7 +50,9 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.number cimport PyIndex_Check, PyNumber_AsSsize_t, PyNumber_Index
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
 from cpython.pyport cimport PY_SSIZE_T_MAX
-from cpython.sequence cimport PySequence_Fast_GET_ITEM, PySequence_Fast_GET_SIZE
+from cpython.sequence cimport (
+    PySequence_Fast_GET_ITEM, PySequence_Fast_GET_SIZE,
+)
 from cpython.tuple cimport PyTuple_CheckExact
 from libc.math cimport cos as c_cos, sin as c_sin
 from libc.string cimport memcpy, memset
@@ -140,7 +142,8 @@ cdef double checked_real(object value, str what) except? -1.0:
     return as_real(value)
 
 
-cdef inline double element_value(object value, Py_ssize_t position) except? -1.0:
+cdef inline double element_value(object value,
+                                 Py_ssize_t position) except? -1.0:
     """An element of the input of ``array()`` (``_rules.iterate``)."""
     if PyFloat_CheckExact(value):
         return PyFloat_AS_DOUBLE(value)
@@ -247,7 +250,8 @@ cdef double *grow(_Owner owner, double *small, Py_ssize_t n,
     return owner.data
 
 
-cdef Py_ssize_t build(object iterable, double *small, double **result) except -1:
+cdef Py_ssize_t build(object iterable, double *small,
+                      double **result) except -1:
     """Collect the elements of ``iterable`` (``_rules.iterate``) as doubles.
 
     They go to ``small`` (room for SMALL doubles) if they fit, else to a new
@@ -501,7 +505,8 @@ cdef class array:
             view.format = b"d"  # a C string constant
         view.ndim = 1
         view.shape = &self.length if flags & PyBUF_ND else NULL
-        view.strides = &ITEM_SIZE if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
+        strides = (flags & PyBUF_STRIDES) == PyBUF_STRIDES
+        view.strides = &ITEM_SIZE if strides else NULL
         view.suboffsets = NULL
         view.internal = NULL
         self.exports += 1
@@ -574,7 +579,7 @@ cdef class array_iterator:
         return self.source.data[self.position - 1]
 
 
-# --- functions -----------------------------------------------------------------
+# --- functions -------------------------------------------------------------
 
 cdef array filled(Py_ssize_t n, bint zero):
     cdef array result = new_array(n)
