@@ -220,6 +220,81 @@ scalar_operand(PyObject *obj, double *result)
 
 /* --- construction -------------------------------------------------------- */
 
+/* The floats of array(iterable) on their way: a buffer that grows. */
+typedef struct {
+    double *items;  /* from PyMem_Malloc */
+    Py_ssize_t size;
+    Py_ssize_t capacity;
+} FloatBuffer;
+
+/* A first guess at the size of array(iterable): that of an exact list or
+   tuple, read without running Python code.  Other objects are not asked:
+   their __len__ or __length_hint__ is Python code that the specification
+   does not run, and that could fail. */
+static Py_ssize_t
+size_guess(PyObject *iterable)
+{
+    if (PyList_CheckExact(iterable)) {
+        return PyList_GET_SIZE(iterable);
+    }
+    if (PyTuple_CheckExact(iterable)) {
+        return PyTuple_GET_SIZE(iterable);
+    }
+    return 16;
+}
+
+/* Room for one more item: 0, or -1 with a MemoryError (the buffer is then
+   unchanged, and still to be freed). */
+static int
+buffer_reserve(FloatBuffer *buffer)
+{
+    Py_ssize_t capacity = buffer->capacity;
+    if (buffer->size < capacity) {
+        return 0;
+    }
+    if (capacity >= MAX_ITEMS - capacity / 2 - 8) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t larger = capacity + capacity / 2 + 8;
+    /* Not PyMem_Resize, which would overwrite the pointer with NULL on
+       failure, and leak the block. */
+    double *grown = PyMem_Realloc(buffer->items, larger * sizeof(double));
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    buffer->items = grown;
+    buffer->capacity = larger;
+    return 0;
+}
+
+/* Append the items of iterator to buffer, as _rules.iterate converts them:
+   0, or -1 with an exception. */
+static int
+collect_floats(PyObject *iterator, FloatBuffer *buffer)
+{
+    PyObject *item;
+    while ((item = PyIter_Next(iterator)) != NULL) {  /* new reference */
+        int status = buffer_reserve(buffer);
+        if (status == 0) {
+            status = real_number(item, &buffer->items[buffer->size]);
+        }
+        if (status == NOT_REAL) {
+            PyErr_Format(PyExc_TypeError,
+                         "array() element %zd must be a real number, "
+                         "not '%s'", buffer->size, piconumpy_type_name(item));
+        }
+        Py_DECREF(item);
+        if (status != 0) {
+            return -1;
+        }
+        buffer->size++;
+    }
+    /* PyIter_Next: NULL is the end, or an error. */
+    return PyErr_Occurred() ? -1 : 0;
+}
+
 /* The general case of array(iterable): collect the floats in a growing
    buffer, then copy them into an array of the right size. */
 static PyObject *
@@ -235,72 +310,24 @@ array_from_iterator(PyTypeObject *type, PyObject *iterable)
         }
         return NULL;
     }
-    /* A first guess at the size: that of an exact list or tuple, read
-       without running Python code.  Other objects are not asked: their
-       __len__ or __length_hint__ is Python code that the specification
-       does not run, and that could fail. */
-    Py_ssize_t capacity = 16;
-    if (PyList_CheckExact(iterable)) {
-        capacity = PyList_GET_SIZE(iterable);
-    }
-    else if (PyTuple_CheckExact(iterable)) {
-        capacity = PyTuple_GET_SIZE(iterable);
-    }
+    FloatBuffer buffer = {NULL, 0, size_guess(iterable)};
     /* NULL only for a failure: 0 bytes give a valid pointer. */
-    double *buffer = PyMem_New(double, capacity);
-    if (buffer == NULL) {
+    buffer.items = PyMem_New(double, buffer.capacity);
+    if (buffer.items == NULL) {
         Py_DECREF(iterator);
         return PyErr_NoMemory();
     }
-
-    Py_ssize_t size = 0;
-    PyObject *item;
-    while ((item = PyIter_Next(iterator)) != NULL) {  /* new reference */
-        if (size == capacity) {
-            Py_ssize_t larger = capacity + capacity / 2 + 8;
-            double *grown = NULL;
-            if (capacity < MAX_ITEMS - capacity / 2 - 8) {
-                /* Not PyMem_Resize, which would overwrite `buffer` with
-                   NULL on failure, and leak it. */
-                grown = PyMem_Realloc(buffer, larger * sizeof(double));
-            }
-            if (grown == NULL) {
-                Py_DECREF(item);
-                goto no_memory;
-            }
-            buffer = grown;
-            capacity = larger;
-        }
-        int status = real_number(item, &buffer[size]);
-        if (status == NOT_REAL) {
-            PyErr_Format(PyExc_TypeError,
-                         "array() element %zd must be a real number, "
-                         "not '%s'", size, piconumpy_type_name(item));
-        }
-        Py_DECREF(item);
-        if (status != 0) {
-            goto error;
-        }
-        size++;
-    }
-    if (PyErr_Occurred()) {  /* PyIter_Next: NULL is the end, or an error */
-        goto error;
-    }
+    int status = collect_floats(iterator, &buffer);
     Py_DECREF(iterator);
-
-    ArrayObject *result = new_array(type, size);
+    ArrayObject *result = NULL;
+    if (status == 0) {
+        result = new_array(type, buffer.size);
+    }
     if (result != NULL) {
-        memcpy(result->data, buffer, size * sizeof(double));
+        memcpy(result->data, buffer.items, buffer.size * sizeof(double));
     }
-    PyMem_Free(buffer);
+    PyMem_Free(buffer.items);
     return (PyObject *)result;
-
-  no_memory:
-    PyErr_NoMemory();
-  error:
-    Py_DECREF(iterator);
-    PyMem_Free(buffer);
-    return NULL;
 }
 
 /* Whether array(obj) may read the items of obj in place.  PyPy: handing a
