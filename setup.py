@@ -53,9 +53,14 @@ def skipped(backend, missing):
 
 # --- cpython_capi: the hand-written CPython C-API extension ----------------
 
+#: What cpython_capi.c and cython.pyx share: the helpers for PyPy's cpyext.
+CPYEXT_HELPERS = {"include_dirs": [BACKENDS_DIR],
+                  "depends": [source("cpyext_helpers.h")]}
+
+
 def capi_extensions():
     return [c_extension("piconumpy.backends.cpython_capi",
-                        [source("cpython_capi.c")])]
+                        [source("cpython_capi.c")], **CPYEXT_HELPERS)]
 
 
 # --- cython ----------------------------------------------------------------
@@ -66,7 +71,7 @@ def cython_extensions():
     except ImportError:
         return skipped("cython", "Cython")
     extension = c_extension("piconumpy.backends.cython",
-                            [source("cython.pyx")])
+                            [source("cython.pyx")], **CPYEXT_HELPERS)
     return cythonize(
         [extension],
         compiler_directives={"language_level": "3"},

@@ -1,8 +1,9 @@
-"""What only the ``cpython_capi`` backend (src/piconumpy/backends/cpython_capi.c) promises.
+"""What only the ``cpython_capi`` backend (backends/cpython_capi.c) promises.
 
 The shared behaviour is in test_conformance.py; here: the buffer protocol
 (numpy shares the memory), the inline storage (one allocation per array),
-the heap type and its module state, and the safety of the list fast path.
+the heap type, its module state and its part in the cyclic GC, and the
+safety of the list fast path.
 """
 
 import gc
@@ -167,6 +168,61 @@ def test_signatures():
     assert str(inspect.signature(capi.zeros)).endswith("n, /)")
 
 
+# --- the cyclic GC: instances of a heap type visit their type ---------------
+
+HAVE_GC = 1 << 14  # Py_TPFLAGS_HAVE_GC
+
+
+def new_module():
+    """A new module object of the backend, with types of its own."""
+    spec_ = importlib.util.find_spec("piconumpy.backends.cpython_capi")
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    return module
+
+
+@only_cpython
+def test_array_and_iterator_are_gc_tracked():
+    a = capi.array([1.0, 2.0])
+    assert capi.array.__flags__ & HAVE_GC
+    assert type(iter(a)).__flags__ & HAVE_GC
+    for obj in (a, a * 2.0, a + a, -a, capi.zeros(3), capi.cos(a), iter(a)):
+        assert gc.is_tracked(obj)
+    assert capi.array in gc.get_referents(a)
+    assert a in gc.get_referents(iter(a))
+
+
+@only_cpython
+def test_type_reference_released_with_the_arrays():
+    # Counts taken apart from the asserts: pytest's rewritten asserts keep
+    # what they evaluate (capi.array too) in variables of their own.
+    before = sys.getrefcount(capi.array)
+    arrays = [capi.array([1.0, 2.0]) for _ in range(100)]
+    arrays += [x * 2.0 for x in arrays] + [iter(x) for x in arrays]
+    during = sys.getrefcount(capi.array)
+    del arrays
+    after = sys.getrefcount(capi.array)
+    assert during == before + 200 and after == before  # 200 arrays
+
+
+@pytest.mark.skipif(IS_PYPY, reason="PyPy 7.3's cpyext collects no cycle "
+                    "through C objects, whatever their tp_traverse")
+@pytest.mark.parametrize("keep", ["array", "iterator"])
+def test_cycle_through_an_array_is_collected(keep):
+    # module -> its dict -> array (or iterator -> array) -> type -> module:
+    # collected only if the GC sees the array's reference to its type.
+    import weakref
+
+    module = new_module()
+    a = module.array([1.0, 2.0])
+    module.kept = a if keep == "array" else iter(a)
+    module_ref = weakref.ref(module)
+    type_ref = weakref.ref(module.array)
+    del module, a
+    gc.collect()
+    assert module_ref() is None and type_ref() is None
+
+
 # --- the iterator -------------------------------------------------------------
 
 def test_iterator_keeps_the_array_alive():
@@ -192,9 +248,7 @@ def test_iterator_type_cannot_make_a_broken_iterator():
 # --- the module: multi-phase initialisation, state per module object --------
 
 def test_each_module_object_has_its_own_type():
-    spec_ = importlib.util.find_spec("piconumpy.backends.cpython_capi")
-    other = importlib.util.module_from_spec(spec_)
-    spec_.loader.exec_module(other)
+    other = new_module()
     assert other is not capi and other.array is not capi.array
     a, b = capi.array([1.0, 2.0]), other.array([1.0, 2.0])
     assert (b * 2.0).tolist() == [2.0, 4.0]

@@ -516,6 +516,23 @@ def test_int_subclass_uses_its_own_float(backend, spec):
     assert (backend.array([2.0]) * Odd(3)).tolist() == [1.0]
 
 
+def test_complex_subclass_with_float(backend, spec):
+    """cpython_capi refused it as a scalar too: _rules.scalar_or_none calls
+    its __float__, only _rules.real refuses every complex."""
+    class ComplexWithFloat(complex):
+        def __float__(self):
+            return 2.0
+
+    assert (backend.array([1.0]) * ComplexWithFloat(1j)).tolist() == [2.0]
+    for m in (spec, backend):
+        with pytest.raises(TypeError, match="element 0.*ComplexWithFloat"):
+            m.array([ComplexWithFloat(1j)])
+        with pytest.raises(TypeError, match="real number"):
+            m.cos(ComplexWithFloat(1j))
+        with pytest.raises(TypeError, match="real number"):
+            m.zeros(1)[0] = ComplexWithFloat(1j)
+
+
 def test_float_subclass_index(backend):
     """cpyext (PyPy) skipped the __index__ of a float subclass."""
     class IndexFloat(float):

@@ -45,53 +45,45 @@ def cases(ns):
     return result
 
 
+def _loop_mul(a, s, out, n):
+    for i in range(n):
+        out[i] = a[i] * s
+
+
+def _loop_div(a, s, out, n):
+    from piconumpy import _rules
+
+    for i in range(n):
+        # Python's x / 0.0 raises; _rules.divide gives IEEE's result.
+        out[i] = a[i] / s if s != 0.0 else _rules.divide(a[i], s)
+
+
+def _loop_add(a, b, out, n):
+    for i in range(n):
+        out[i] = a[i] + b[i]
+
+
 def loops_variant():
     """The cffi backend with Python loops over the cdata instead of kernels,
-    for the operations the cases use (*, /, + and the reflected *)."""
+    for the operations the cases use (*, /, + and the reflected *): its
+    array, with the loops above in place of the kernels."""
     import types
 
-    from piconumpy import _rules
     from piconumpy.backends import cffi as kernels
-
-    new, doubles = kernels._uninitialised, kernels._DOUBLES
 
     class array(kernels.array):
         __slots__ = ()
 
         def __mul__(self, other):
-            s = _rules.scalar_or_none(other)
-            if s is None:
-                return NotImplemented
-            a = self._data
-            n = len(a)
-            out = new(doubles, n)
-            for i in range(n):
-                out[i] = a[i] * s
-            return self._adopt(out)
+            return self._with_scalar(other, _loop_mul)
 
         __rmul__ = __mul__
 
         def __truediv__(self, other):
-            s = _rules.scalar_or_none(other)
-            if s is None:
-                return NotImplemented
-            a = self._data
-            n = len(a)
-            out = new(doubles, n)
-            for i in range(n):
-                out[i] = _rules.divide(a[i], s) if s == 0.0 else a[i] / s
-            return self._adopt(out)
+            return self._with_scalar(other, _loop_div)
 
         def __add__(self, other):
-            if type(other) is not type(self):
-                return NotImplemented
-            a, b = self._data, other._data
-            n = len(a)
-            _rules.check_same_length(n, len(b))
-            out = new(doubles, n)
-            for i in range(n):
-                out[i] = a[i] + b[i]
-            return self._adopt(out)
+            return self._with_array(other, _loop_add)
 
     return types.SimpleNamespace(array=array, cos=kernels.cos,
                                  sin=kernels.sin)

@@ -2,7 +2,8 @@
 
    This file is both the C header of _cffi_kernels.c and the cdef that
    setup.py (cffi_extensions) gives cffi, so it holds only declarations
-   that cffi's parser reads: no #include, no include guard (it is included once).
+   that cffi's parser reads: no #include, no include guard (it is included
+   once).
    Each kernel writes n results into `out`, an array that Python allocated
    (ffi.new), and cannot fail: no allocation, no Python object. */
 

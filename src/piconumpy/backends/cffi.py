@@ -10,32 +10,14 @@ _cffi_kernels.c), which PyPy's JIT calls directly.
 """
 
 # Why C kernels at every size, not Python loops over the cdata (ABI level,
-# no compiled module) for small arrays: measured with tools/measure_cffi.py
-# (best of 5 after warm-up; time relative to purepy, lower is faster):
-#
-#                         PyPy 7.3.11        CPython 3.11
-#                        loops  kernels     loops  kernels
-#   array([4 floats])     1.38    1.41       1.03    1.01
-#   a * 2.0, 4 items      1.75    0.85-1.04  1.88    1.30
-#   a + b, 4 items        1.66    1.43       1.75    1.07
-#   a * 2.0, 64 items     2.37    1.70-1.92  2.94    0.43
-#   a + b, 1024 items     1.20    0.87       3.48    0.03
-#   board, 1 sled x 200   1.55    1.34-1.44  1.31    1.06
-#
-# On PyPy a kernel call on 4 doubles takes 8 ns, the loop over cdata 26 ns.
-# What costs there is the allocation: ffi.new of 4 doubles ~34 ns (raw
-# memory, freed by a finalizer), against ~9 ns for [0.0] * 4 (a GC object).
-#
-# What the benchmark shows on PyPy (python -m piconumpy.bench, 4 items per
-# operation; board: 10 sleds x 200 steps, each run in its own process):
-# a * 2.0 takes 25 ns (purepy 47, hpy_universal 103), a + b 27 ns (47, 108),
-# a[i] 1.9 ns (1.8, 25), array() 297 ns (260, 280).  board's median is
-# purepy's (5.33 against 5.25 ms; hpy_universal 9.4 ms) but about a third of
-# the calls take twice as long (mean 7.3 ms): ffi.new tells PyPy's GC about
-# its raw bytes (memory pressure), which brings the next major collection
-# nearer although the buffer is freed at the next minor one.  An allocator
-# without pressure (ffi.new_allocator(alloc=malloc, free=free)) is worse:
-# its arrays get a full finalizer (board several times slower).
+# no compiled module) for small arrays: a kernel call costs less than the
+# loop even on 4 items, on PyPy as on CPython (tools/measure_cffi.py
+# compares the two; the README has the figures).  What costs on PyPy is the
+# allocation: ffi.new gives raw memory, freed by a finalizer, and tells the
+# GC about its bytes (memory pressure), which brings the next major
+# collection nearer although the buffer dies young.  An allocator without
+# pressure (ffi.new_allocator(alloc=malloc, free=free)) is worse: its
+# arrays get a full finalizer.
 
 import sys
 
@@ -75,27 +57,25 @@ class array(purepy.array):
     def tolist(self):
         return ffi.unpack(self._data, len(self._data))
 
-    def __mul__(self, other):
+    def _with_scalar(self, other, kernel):
+        """a * s or a / s: ``kernel`` on the items and a real number."""
         s = _rules.scalar_or_none(other)
         if s is None:
             return NotImplemented
         a = self._data
         n = len(a)
         out = _uninitialised(_DOUBLES, n)
-        lib.pnp_mul(a, s, out, n)
+        kernel(a, s, out, n)
         return self._adopt(out)
+
+    def __mul__(self, other):
+        return self._with_scalar(other, lib.pnp_mul)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        s = _rules.scalar_or_none(other)
-        if s is None:
-            return NotImplemented
-        a = self._data
-        n = len(a)
-        out = _uninitialised(_DOUBLES, n)
-        lib.pnp_div(a, s, out, n)  # by zero the IEEE way, as _rules.divide
-        return self._adopt(out)
+        # By zero the IEEE way, as _rules.divide.
+        return self._with_scalar(other, lib.pnp_div)
 
     def _with_array(self, other, kernel):
         """a + b or a - b: ``kernel`` on two arrays of this type."""

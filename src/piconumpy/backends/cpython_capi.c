@@ -1,10 +1,14 @@
-/* piconumpy.backends.cpython_capi: the piconumpy array, hand-written with the CPython C-API.
+/* piconumpy.backends.cpython_capi: the piconumpy array, hand-written with
+   the CPython C-API.
 
    Meant to be read and copied.  The rules it follows:
 
    - one heap type per module object, made with PyType_FromModuleAndSpec and
      kept in the module state; multi-phase initialisation (PEP 489, 573), in
      the manner of CPython's Modules/xxlimited.c;
+   - the instances take part in the cyclic GC and visit their type, as the
+     "Isolating Extension Modules" HOWTO asks of heap types (see
+     array_spec);
    - the doubles live inside the object (tp_itemsize = sizeof(double)), so an
      array of 4 floats is ONE allocation;
    - every call that can fail is checked, and every error path releases
@@ -23,6 +27,8 @@
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
+
+#include "cpyext_helpers.h"
 
 /* --- the objects --------------------------------------------------------- */
 
@@ -50,8 +56,8 @@ typedef struct {
 /* The largest array whose size in bytes, header included, fits a
    Py_ssize_t: PyObject_NewVar does not check the multiplication. */
 #define MAX_ITEMS \
-    ((PY_SSIZE_T_MAX - (Py_ssize_t)offsetof(ArrayObject, data)) \
-     / (Py_ssize_t)sizeof(double))
+    ((PY_SSIZE_T_MAX - (Py_ssize_t)offsetof(ArrayObject, data)) / \
+     (Py_ssize_t)sizeof(double))
 
 #ifdef PYPY_VERSION
 /* Arrays above this many items (8 MB) are tried with malloc first on PyPy
@@ -82,12 +88,12 @@ new_array(PyTypeObject *type, Py_ssize_t size)
     }
 #ifdef PYPY_VERSION
     /* PyPy: cpyext's PyObject_NewVar does not check its own allocation:
-       when the system refuses it (64 GB on a machine with 24), PyPy
+       when the system refuses it (more than the machine has), PyPy
        crashes instead of raising MemoryError.  So a large array is first
        tried with malloc, which says whether that much can be had now. */
     if (size > PROBE_ITEMS) {
-        void *probe = malloc(offsetof(ArrayObject, data)
-                             + (size_t)size * sizeof(double));
+        void *probe = malloc(offsetof(ArrayObject, data) +
+                             (size_t)size * sizeof(double));
         if (probe == NULL) {
             return (ArrayObject *)PyErr_NoMemory();
         }
@@ -96,92 +102,45 @@ new_array(PyTypeObject *type, Py_ssize_t size)
 #endif
     /* Also sets ob_size and, the type being a heap type, takes the reference
        to it that array_dealloc releases. */
-    return PyObject_NewVar(ArrayObject, type, size);
+    ArrayObject *result = PyObject_GC_NewVar(ArrayObject, type, size);
+    if (result != NULL) {
+        /* Its only reference, to its type, is already set. */
+        PyObject_GC_Track(result);
+    }
+    return result;
+}
+
+/* An instance of a heap type owns a reference to its type: the GC must see
+   it, or a cycle through an array (a module holding one of its own arrays:
+   module -> array -> type -> module) could never be collected. */
+static int
+array_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    return 0;
 }
 
 static void
 array_dealloc(PyObject *self)
 {
     PyTypeObject *type = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
     type->tp_free(self);
-    /* An instance of a heap type owns a reference to its type. */
     Py_DECREF(type);
 }
 
-/* The short name of obj's type ("float64", not "numpy.float64"), as
-   _rules.type_name gives it.  Borrowed from the type. */
-static const char *
-type_name(PyObject *obj)
+/* On PyPy, -1 with a TypeError if self is not one of our arrays (see
+   piconumpy_check_self); else 0. */
+static inline int
+check_array(PyObject *self, const char *name)
 {
-    const char *name = Py_TYPE(obj)->tp_name;
-    const char *dot = strrchr(name, '.');
-    return dot == NULL ? name : dot + 1;
+    return piconumpy_check_self(self, is_array(self), "array", name);
 }
-
-/* PyPy: cpyext's slot wrappers do not check the type of self, as CPython's
-   do: type(a).__len__(x), type(a).__getitem__(x, 0), type(a).__neg__(x)...
-   would hand any object x to the functions below as an array, which would
-   read (or write!) its memory as doubles.  Each slot that takes self alone
-   checks it there.  (The binary number slots check their operands anyway,
-   and method descriptors such as tolist are checked by PyPy.)  -1 with a
-   TypeError like CPython's if obj is not one of our arrays. */
-#ifdef PYPY_VERSION
-static int
-check_self(PyObject *obj, int is_ours, const char *name)
-{
-    if (!is_ours) {
-        PyErr_Format(PyExc_TypeError,
-                     "descriptor '%s' requires a 'array' object but "
-                     "received a '%s'", name, type_name(obj));
-        return -1;
-    }
-    return 0;
-}
-#define CHECK_SELF(obj, name, failure) \
-    do { \
-        if (check_self((obj), is_array(obj), (name)) < 0) { \
-            return failure; \
-        } \
-    } while (0)
-#else
-#define CHECK_SELF(obj, name, failure) ((void)0)
-#endif
 
 /* --- real numbers: _rules.as_real ---------------------------------------- */
 
 /* What as_real() gives besides 0 (success) and -1 (an exception is set). */
 #define NOT_REAL 1
-
-/* Whether the type of obj has __float__.  complex is not a real number,
-   although Python 3.9's complex has a __float__ that raises TypeError. */
-static int
-has_float(PyObject *obj)
-{
-    if (PyComplex_Check(obj)) {
-        return 0;
-    }
-#ifdef PYPY_VERSION
-    /* PyPy: cpyext fills nb_float of every Python class, whether or not it
-       defines __float__, so ask the type the way _rules.as_real does. */
-    return PyObject_HasAttrString((PyObject *)Py_TYPE(obj), "__float__");
-#else
-    PyNumberMethods *number = Py_TYPE(obj)->tp_as_number;
-    return number != NULL && number->nb_float != NULL;
-#endif
-}
-
-/* Whether the type of obj has __index__ (PyIndex_Check).  PyPy: cpyext
-   leaves nb_index empty in a subclass of float that defines __index__ in
-   Python, so ask the type, as _rules does (operator.index). */
-static int
-has_index(PyObject *obj)
-{
-#ifdef PYPY_VERSION
-    return PyObject_HasAttrString((PyObject *)Py_TYPE(obj), "__index__");
-#else
-    return PyIndex_Check(obj);
-#endif
-}
 
 /* Convert obj to a double as PyFloat_AsDouble does: a float (subclasses read
    directly), else __float__ (which must return a float), else __index__.
@@ -204,10 +163,10 @@ as_real(PyObject *obj, double *result)
     if (PyLong_CheckExact(obj)) {
         value = PyLong_AsDouble(obj);  /* OverflowError beyond the doubles */
     }
-    else if (has_float(obj)) {
+    else if (piconumpy_has_float(obj)) {
         value = PyFloat_AsDouble(obj);
     }
-    else if (has_index(obj)) {
+    else if (piconumpy_has_index(obj)) {
         /* PyPy: its PyFloat_AsDouble does not fall back on __index__ (3.8's
            float() does), so do it here, the same way on both. */
         PyObject *index = PyNumber_Index(obj);  /* new reference */
@@ -225,6 +184,19 @@ as_real(PyObject *obj, double *result)
     }
     *result = value;
     return 0;
+}
+
+/* _rules.real: as_real, except that a complex is no real number, even one
+   with a __float__ (Python 3.9's complex has one that raises TypeError; a
+   subclass may define one that works, which as_real then calls, as
+   _rules.scalar_or_none does). */
+static int
+real_number(PyObject *obj, double *result)
+{
+    if (PyComplex_Check(obj)) {
+        return NOT_REAL;
+    }
+    return as_real(obj, result);
 }
 
 /* The operand s of a * s, s * a and a / s: _rules.scalar_or_none.  Return 0
@@ -248,6 +220,81 @@ scalar_operand(PyObject *obj, double *result)
 
 /* --- construction -------------------------------------------------------- */
 
+/* The floats of array(iterable) on their way: a buffer that grows. */
+typedef struct {
+    double *items;  /* from PyMem_Malloc */
+    Py_ssize_t size;
+    Py_ssize_t capacity;
+} FloatBuffer;
+
+/* A first guess at the size of array(iterable): that of an exact list or
+   tuple, read without running Python code.  Other objects are not asked:
+   their __len__ or __length_hint__ is Python code that the specification
+   does not run, and that could fail. */
+static Py_ssize_t
+size_guess(PyObject *iterable)
+{
+    if (PyList_CheckExact(iterable)) {
+        return PyList_GET_SIZE(iterable);
+    }
+    if (PyTuple_CheckExact(iterable)) {
+        return PyTuple_GET_SIZE(iterable);
+    }
+    return 16;
+}
+
+/* Room for one more item: 0, or -1 with a MemoryError (the buffer is then
+   unchanged, and still to be freed). */
+static int
+buffer_reserve(FloatBuffer *buffer)
+{
+    Py_ssize_t capacity = buffer->capacity;
+    if (buffer->size < capacity) {
+        return 0;
+    }
+    if (capacity >= MAX_ITEMS - capacity / 2 - 8) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t larger = capacity + capacity / 2 + 8;
+    /* Not PyMem_Resize, which would overwrite the pointer with NULL on
+       failure, and leak the block. */
+    double *grown = PyMem_Realloc(buffer->items, larger * sizeof(double));
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    buffer->items = grown;
+    buffer->capacity = larger;
+    return 0;
+}
+
+/* Append the items of iterator to buffer, as _rules.iterate converts them:
+   0, or -1 with an exception. */
+static int
+collect_floats(PyObject *iterator, FloatBuffer *buffer)
+{
+    PyObject *item;
+    while ((item = PyIter_Next(iterator)) != NULL) {  /* new reference */
+        int status = buffer_reserve(buffer);
+        if (status == 0) {
+            status = real_number(item, &buffer->items[buffer->size]);
+        }
+        if (status == NOT_REAL) {
+            PyErr_Format(PyExc_TypeError,
+                         "array() element %zd must be a real number, "
+                         "not '%s'", buffer->size, piconumpy_type_name(item));
+        }
+        Py_DECREF(item);
+        if (status != 0) {
+            return -1;
+        }
+        buffer->size++;
+    }
+    /* PyIter_Next: NULL is the end, or an error. */
+    return PyErr_Occurred() ? -1 : 0;
+}
+
 /* The general case of array(iterable): collect the floats in a growing
    buffer, then copy them into an array of the right size. */
 static PyObject *
@@ -258,100 +305,56 @@ array_from_iterator(PyTypeObject *type, PyObject *iterable)
         if (PyErr_ExceptionMatches(PyExc_TypeError)) {
             PyErr_Format(PyExc_TypeError,
                          "array() argument must be an iterable of real "
-                         "numbers, not '%s'", type_name(iterable));
+                         "numbers, not '%s'",
+                         piconumpy_type_name(iterable));
         }
         return NULL;
     }
-    /* A first guess at the size: that of an exact list or tuple, read
-       without running Python code.  Other objects are not asked: their
-       __len__ or __length_hint__ is Python code that the specification
-       does not run, and that could fail. */
-    Py_ssize_t capacity = 16;
-    if (PyList_CheckExact(iterable)) {
-        capacity = PyList_GET_SIZE(iterable);
-    }
-    else if (PyTuple_CheckExact(iterable)) {
-        capacity = PyTuple_GET_SIZE(iterable);
-    }
+    FloatBuffer buffer = {NULL, 0, size_guess(iterable)};
     /* NULL only for a failure: 0 bytes give a valid pointer. */
-    double *buffer = PyMem_New(double, capacity);
-    if (buffer == NULL) {
+    buffer.items = PyMem_New(double, buffer.capacity);
+    if (buffer.items == NULL) {
         Py_DECREF(iterator);
         return PyErr_NoMemory();
     }
-
-    Py_ssize_t size = 0;
-    PyObject *item;
-    while ((item = PyIter_Next(iterator)) != NULL) {  /* new reference */
-        if (size == capacity) {
-            Py_ssize_t larger = capacity + capacity / 2 + 8;
-            double *grown = NULL;
-            if (capacity < MAX_ITEMS - capacity / 2 - 8) {
-                /* Not PyMem_Resize, which would overwrite `buffer` with
-                   NULL on failure, and leak it. */
-                grown = PyMem_Realloc(buffer, larger * sizeof(double));
-            }
-            if (grown == NULL) {
-                Py_DECREF(item);
-                goto no_memory;
-            }
-            buffer = grown;
-            capacity = larger;
-        }
-        int status = as_real(item, &buffer[size]);
-        if (status == NOT_REAL) {
-            PyErr_Format(PyExc_TypeError,
-                         "array() element %zd must be a real number, "
-                         "not '%s'", size, type_name(item));
-        }
-        Py_DECREF(item);
-        if (status != 0) {
-            goto error;
-        }
-        size++;
-    }
-    if (PyErr_Occurred()) {  /* PyIter_Next: NULL is the end, or an error */
-        goto error;
-    }
+    int status = collect_floats(iterator, &buffer);
     Py_DECREF(iterator);
-
-    ArrayObject *result = new_array(type, size);
+    ArrayObject *result = NULL;
+    if (status == 0) {
+        result = new_array(type, buffer.size);
+    }
     if (result != NULL) {
-        memcpy(result->data, buffer, size * sizeof(double));
+        memcpy(result->data, buffer.items, buffer.size * sizeof(double));
     }
-    PyMem_Free(buffer);
+    PyMem_Free(buffer.items);
     return (PyObject *)result;
-
-  no_memory:
-    PyErr_NoMemory();
-  error:
-    Py_DECREF(iterator);
-    PyMem_Free(buffer);
-    return NULL;
 }
 
 /* Whether array(obj) may read the items of obj in place.  PyPy: handing a
    list's items to C converts the whole list to PyObject pointers (cpyext's
-   list strategy), which costs more than iterating it (measured: about twice
-   as slow for 4 floats); tuples are built as C tuples anyway. */
+   list strategy), which costs more than iterating it, even for 4 floats;
+   tuples are built as C tuples anyway. */
+static inline int
+has_items_in_place(PyObject *obj)
+{
 #ifdef PYPY_VERSION
-#define HAS_ITEMS_IN_PLACE(obj) PyTuple_CheckExact(obj)
+    return PyTuple_CheckExact(obj);
 #else
-#define HAS_ITEMS_IN_PLACE(obj) \
-    (PyList_CheckExact(obj) || PyTuple_CheckExact(obj))
+    return PyList_CheckExact(obj) || PyTuple_CheckExact(obj);
 #endif
+}
 
 /* array(iterable), shared by tp_new and the vectorcall. */
 static PyObject *
 array_from_iterable(PyTypeObject *type, PyObject *iterable)
 {
     /* Fast path: an exact list or tuple of exact floats, like the 4-element
-       lists of the board benchmark (on CPython, 2.5 times faster than the
-       general path).  Nothing here runs Python code, so the list cannot
+       lists of the board benchmark, without the growing buffer of the
+       general path.  Nothing here runs Python code, so the list cannot
        change between the check of its items and their copy.  Other items
        take the general path, which runs Python code (__float__, __index__)
        safely. */
-    if (HAS_ITEMS_IN_PLACE(iterable)) {
+    if (has_items_in_place(iterable)) {
         Py_ssize_t size = PySequence_Fast_GET_SIZE(iterable);
         PyObject **items = PySequence_Fast_ITEMS(iterable);  /* borrowed */
         Py_ssize_t floats = 0;
@@ -388,8 +391,9 @@ array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     /* Nor those of any other type: PyPy's wrapper of tp_new does not
        check that type(a).__new__(cls) gets a subtype, as CPython's does,
        and an array's items would then be written into a `cls` object. */
-    if (type->tp_base != &PyBaseObject_Type
-            || type->tp_dealloc != array_dealloc) {
+    if (type->tp_base != &PyBaseObject_Type ||
+        type->tp_dealloc != array_dealloc)
+    {
         PyErr_Format(PyExc_TypeError,
                      "cannot create '%s' instances: piconumpy arrays cannot "
                      "be subclassed, nor made as another type",
@@ -406,9 +410,9 @@ array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 
 #ifndef PYPY_VERSION
 /* CPython calls array(...) through this (PEP 590) rather than tp_new, which
-   spares building a tuple of the arguments: twice as fast for 4 floats.  A
-   type spec can name it only from 3.14 (Py_tp_vectorcall), so module_exec
-   stores it in the type.
+   spares building a tuple of the arguments, a large part of the cost of
+   array(4 floats).  A type spec can name it only from 3.14
+   (Py_tp_vectorcall), so module_exec stores it in the type.
    PyPy: cpyext ignores tp_vectorcall when calling a type; tp_new serves. */
 static PyObject *
 array_vectorcall(PyObject *type, PyObject *const *args, size_t nargsf,
@@ -426,8 +430,9 @@ array_vectorcall(PyObject *type, PyObject *const *args, size_t nargsf,
     }
     if (nkwargs == 1) {
         PyObject *name = PyTuple_GET_ITEM(kwnames, 0);  /* borrowed */
-        if (!PyUnicode_Check(name)
-                || PyUnicode_CompareWithASCIIString(name, "iterable") != 0) {
+        if (!PyUnicode_Check(name) ||
+            PyUnicode_CompareWithASCIIString(name, "iterable") != 0)
+        {
             PyErr_Format(PyExc_TypeError,
                          "array() got an unexpected keyword argument '%S'",
                          name);
@@ -443,7 +448,9 @@ array_vectorcall(PyObject *type, PyObject *const *args, size_t nargsf,
 static Py_ssize_t
 array_length(PyObject *self)
 {
-    CHECK_SELF(self, "__len__", -1);
+    if (check_array(self, "__len__") < 0) {
+        return -1;
+    }
     return Py_SIZE(self);
 }
 
@@ -468,7 +475,7 @@ item_offset(PyObject *self, PyObject *key)
             i = PY_SSIZE_T_MAX;
         }
     }
-    else if (has_index(key)) {
+    else if (piconumpy_has_index(key)) {
         /* PyNumber_Index first: PyPy's PyNumber_AsSsize_t refuses a float
            subclass without calling its __index__. */
         PyObject *index = PyNumber_Index(key);  /* new reference */
@@ -486,7 +493,7 @@ item_offset(PyObject *self, PyObject *key)
     else {
         PyErr_Format(PyExc_TypeError,
                      "array indices must be integers, not '%s'",
-                     type_name(key));
+                     piconumpy_type_name(key));
         return -1;
     }
     if (i < 0) {
@@ -502,7 +509,9 @@ item_offset(PyObject *self, PyObject *key)
 static PyObject *
 array_subscript(PyObject *self, PyObject *key)
 {
-    CHECK_SELF(self, "__getitem__", NULL);
+    if (check_array(self, "__getitem__") < 0) {
+        return NULL;
+    }
     Py_ssize_t i = item_offset(self, key);
     if (i < 0) {
         return NULL;
@@ -515,7 +524,10 @@ array_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
 {
     double x;
 
-    CHECK_SELF(self, value == NULL ? "__delitem__" : "__setitem__", -1);
+    const char *name = value == NULL ? "__delitem__" : "__setitem__";
+    if (check_array(self, name) < 0) {
+        return -1;
+    }
     if (value == NULL) {  /* del a[key] */
         PyErr_SetString(PyExc_TypeError,
                         "array does not support item deletion");
@@ -525,11 +537,11 @@ array_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
     if (i < 0) {
         return -1;
     }
-    int status = as_real(value, &x);
+    int status = real_number(value, &x);
     if (status == NOT_REAL) {
         PyErr_Format(PyExc_TypeError,
                      "array item must be a real number, not '%s'",
-                     type_name(value));
+                     piconumpy_type_name(value));
     }
     if (status != 0) {
         return -1;
@@ -562,7 +574,9 @@ array_tolist(PyObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 array_repr(PyObject *self)
 {
-    CHECK_SELF(self, "__repr__", NULL);
+    if (check_array(self, "__repr__") < 0) {
+        return NULL;
+    }
     PyObject *list = array_tolist(self, NULL);
     if (list == NULL) {
         return NULL;
@@ -575,19 +589,22 @@ array_repr(PyObject *self)
 static PyObject *
 array_iter(PyObject *self)
 {
-    CHECK_SELF(self, "__iter__", NULL);
+    if (check_array(self, "__iter__") < 0) {
+        return NULL;
+    }
     module_state *state = PyType_GetModuleState(Py_TYPE(self));
     if (state == NULL) {
         return NULL;
     }
-    IteratorObject *iterator = PyObject_New(IteratorObject,
-                                            state->iterator_type);
+    IteratorObject *iterator = PyObject_GC_New(IteratorObject,
+                                               state->iterator_type);
     if (iterator == NULL) {
         return NULL;
     }
     Py_INCREF(self);
     iterator->array = (ArrayObject *)self;
     iterator->index = 0;
+    PyObject_GC_Track(iterator);
     return (PyObject *)iterator;
 }
 
@@ -640,13 +657,15 @@ array_getbuffer(PyObject *self, Py_buffer *view, int flags)
 static int
 array_setattro(PyObject *self, PyObject *name, PyObject *value)
 {
-    if (PyUnicode_Check(name)
-            && PyUnicode_CompareWithASCIIString(name, "__class__") == 0) {
+    if (PyUnicode_Check(name) &&
+        PyUnicode_CompareWithASCIIString(name, "__class__") == 0)
+    {
         return PyObject_GenericSetAttr(self, name, value);
     }
     PyErr_Format(PyExc_AttributeError,
                  "cannot %s attribute '%S' of '%s' objects",
-                 value == NULL ? "delete" : "set", name, type_name(self));
+                 value == NULL ? "delete" : "set", name,
+                 piconumpy_type_name(self));
     return -1;
 }
 
@@ -661,7 +680,7 @@ array_float(PyObject *self)
 {
     PyErr_Format(PyExc_TypeError,
                  "float() argument must be a string or a real number, "
-                 "not '%s'", type_name(self));
+                 "not '%s'", piconumpy_type_name(self));
     return NULL;
 }
 
@@ -670,7 +689,7 @@ array_int(PyObject *self)
 {
     PyErr_Format(PyExc_TypeError,
                  "int() argument must be a string, a bytes-like object or a "
-                 "real number, not '%s'", type_name(self));
+                 "real number, not '%s'", piconumpy_type_name(self));
     return NULL;
 }
 
@@ -701,7 +720,8 @@ scalar_operation(PyObject *array, PyObject *scalar, int divide)
     const double *data = ((ArrayObject *)array)->data;
     if (divide) {
         for (Py_ssize_t i = 0; i < size; i++) {
-            result->data[i] = data[i] / s;  /* IEEE 754: x / 0.0 is inf or nan */
+            /* IEEE 754: x / 0.0 is inf or nan */
+            result->data[i] = data[i] / s;
         }
     }
     else {
@@ -804,7 +824,9 @@ array_subtract(PyObject *left, PyObject *right)
 static PyObject *
 array_negative(PyObject *self)
 {
-    CHECK_SELF(self, "__neg__", NULL);
+    if (check_array(self, "__neg__") < 0) {
+        return NULL;
+    }
     ArrayObject *result = new_array(Py_TYPE(self), Py_SIZE(self));
     if (result == NULL) {
         return NULL;
@@ -820,13 +842,14 @@ array_negative(PyObject *self)
 
 static PyMethodDef array_methods[] = {
     {"tolist", array_tolist, METH_NOARGS,
-     "tolist($self, /)\n--\n\nThe items, as a new list of floats."},
+     PyDoc_STR("tolist($self, /)\n--\n\n"
+               "The items, as a new list of floats.")},
     {NULL, NULL, 0, NULL},
 };
 
 static PyGetSetDef array_getset[] = {
     /* No setter: a.size = 3 is an AttributeError. */
-    {"size", array_get_size, NULL, "The number of items.", NULL},
+    {"size", array_get_size, NULL, PyDoc_STR("The number of items."), NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -838,6 +861,7 @@ static PyType_Slot array_slots[] = {
     {Py_tp_doc, (void *)array_doc},
     {Py_tp_new, array_new},
     {Py_tp_dealloc, array_dealloc},
+    {Py_tp_traverse, array_traverse},
     {Py_tp_repr, array_repr},
     {Py_tp_iter, array_iter},
     {Py_tp_methods, array_methods},
@@ -871,19 +895,38 @@ static PyType_Spec array_spec = {
     .name = "piconumpy.backends.cpython_capi.array",
     .basicsize = offsetof(ArrayObject, data),
     .itemsize = sizeof(double),
-    /* No Py_TPFLAGS_BASETYPE (see is_array); no Py_TPFLAGS_HAVE_GC: an
-       array holds no reference, so it can be part of no cycle. */
-    .flags = Py_TPFLAGS_DEFAULT | IMMUTABLE,
+    /* No Py_TPFLAGS_BASETYPE (see is_array).  Py_TPFLAGS_HAVE_GC: the
+       reference to the type (see array_traverse).  No tp_clear: that
+       reference is the array's only one, and it must keep it till its
+       deallocation; clearing the module and the type breaks the cycles. */
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | IMMUTABLE,
     .slots = array_slots,
 };
 
 /* --- the iterator type --------------------------------------------------- */
 
+/* Its type, and its array until it is exhausted. */
+static int
+iterator_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(((IteratorObject *)self)->array);
+    return 0;
+}
+
+static int
+iterator_clear(PyObject *self)
+{
+    Py_CLEAR(((IteratorObject *)self)->array);
+    return 0;
+}
+
 static void
 iterator_dealloc(PyObject *self)
 {
     PyTypeObject *type = Py_TYPE(self);
-    Py_XDECREF(((IteratorObject *)self)->array);
+    PyObject_GC_UnTrack(self);
+    iterator_clear(self);
     type->tp_free(self);
     Py_DECREF(type);
 }
@@ -891,13 +934,12 @@ iterator_dealloc(PyObject *self)
 static PyObject *
 iterator_next(PyObject *self)
 {
-#ifdef PYPY_VERSION
-    /* type(iter(a)).__next__(x): see check_self. */
-    if (check_self(self, Py_TYPE(self)->tp_dealloc == iterator_dealloc,
-                   "__next__") < 0) {
+    /* type(iter(a)).__next__(x): see piconumpy_check_self. */
+    int is_ours = Py_TYPE(self)->tp_dealloc == iterator_dealloc;
+    if (piconumpy_check_self(self, is_ours, "array_iterator",
+                             "__next__") < 0) {
         return NULL;
     }
-#endif
     IteratorObject *iterator = (IteratorObject *)self;
     ArrayObject *array = iterator->array;
 
@@ -914,6 +956,8 @@ iterator_next(PyObject *self)
 
 static PyType_Slot iterator_slots[] = {
     {Py_tp_dealloc, iterator_dealloc},
+    {Py_tp_traverse, iterator_traverse},
+    {Py_tp_clear, iterator_clear},
     {Py_tp_iter, PyObject_SelfIter},
     {Py_tp_iternext, iterator_next},
     {0, NULL},
@@ -930,8 +974,8 @@ static PyType_Slot iterator_slots[] = {
 static PyType_Spec iterator_spec = {
     .name = "piconumpy.backends.cpython_capi.array_iterator",
     .basicsize = sizeof(IteratorObject),
-    /* No GC either: it refers only to an array, which refers to nothing. */
-    .flags = Py_TPFLAGS_DEFAULT | IMMUTABLE | NOT_CALLABLE,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | IMMUTABLE |
+             NOT_CALLABLE,
     .slots = iterator_slots,
 };
 
@@ -941,10 +985,10 @@ static PyType_Spec iterator_spec = {
 static Py_ssize_t
 size_argument(PyObject *arg, const char *function)
 {
-    if (!has_index(arg)) {
+    if (!piconumpy_has_index(arg)) {
         PyErr_Format(PyExc_TypeError,
                      "%s() size must be an integer, not '%s'",
-                     function, type_name(arg));
+                     function, piconumpy_type_name(arg));
         return -1;
     }
     PyObject *index = PyNumber_Index(arg);  /* new reference */
@@ -1024,11 +1068,11 @@ elementwise(PyObject *module, PyObject *x, double (*function)(double),
         }
         return (PyObject *)result;
     }
-    int status = as_real(x, &value);
+    int status = real_number(x, &value);
     if (status == NOT_REAL) {
         PyErr_Format(PyExc_TypeError,
                      "%s() argument must be a real number, not '%s'",
-                     name, type_name(x));
+                     name, piconumpy_type_name(x));
     }
     if (status != 0) {
         return NULL;
@@ -1050,15 +1094,18 @@ piconumpy_sin(PyObject *module, PyObject *x)
 
 static PyMethodDef module_methods[] = {
     {"zeros", piconumpy_zeros, METH_O,
-     "zeros($module, n, /)\n--\n\nAn array of n zeros."},
+     PyDoc_STR("zeros($module, n, /)\n--\n\nAn array of n zeros.")},
     {"empty", piconumpy_empty, METH_O,
-     "empty($module, n, /)\n--\n\nAn array of n uninitialised floats."},
+     PyDoc_STR("empty($module, n, /)\n--\n\n"
+               "An array of n uninitialised floats.")},
     {"cos", piconumpy_cos, METH_O,
-     "cos($module, x, /)\n--\n\n"
-     "The cosine of a real number (a float) or of each item of an array."},
+     PyDoc_STR("cos($module, x, /)\n--\n\n"
+               "The cosine of a real number (a float) or of each item of "
+               "an array.")},
     {"sin", piconumpy_sin, METH_O,
-     "sin($module, x, /)\n--\n\n"
-     "The sine of a real number (a float) or of each item of an array."},
+     PyDoc_STR("sin($module, x, /)\n--\n\n"
+               "The sine of a real number (a float) or of each item of "
+               "an array.")},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1131,7 +1178,7 @@ static PyModuleDef_Slot module_slots[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     .m_name = "piconumpy.backends.cpython_capi",
-    .m_doc = "piconumpy's array, written with the CPython C-API.",
+    .m_doc = PyDoc_STR("piconumpy's array, written with the CPython C-API."),
     .m_size = sizeof(module_state),
     .m_methods = module_methods,
     .m_slots = module_slots,

@@ -26,11 +26,20 @@ conversion itself:
 Speed (measured, see the commit messages): up to 4 items live inside the
 object and a freelist recycles arrays, so ``a * 2.0`` on a 4-item array
 allocates nothing; ``binding=False`` makes the module functions builtins,
-which PyPy's cpyext calls four times faster than Cython's own functions.
+which PyPy's cpyext calls much faster than Cython's own functions.
+
+The class is final, as the C types are: ``array`` cannot be subclassed
+(PyPy's cpyext lets the class statement through; ``__cinit__`` then
+refuses to make its instances).
+
+Its instances are not GC-tracked, and need not be: the type is a static
+type (Cython makes heap types only with CYTHON_USE_TYPE_SPECS), so an
+array holds no reference at all.
 """
 
 cimport cython
-from cpython.object cimport PyTypeObject
+from cpython.complex cimport PyComplex_Check
+from cpython.object cimport Py_TYPE, PyTypeObject
 from cpython.ref cimport PyObject
 from cpython.float cimport (
     PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_Check, PyFloat_CheckExact,
@@ -41,82 +50,55 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.number cimport PyIndex_Check, PyNumber_AsSsize_t, PyNumber_Index
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
 from cpython.pyport cimport PY_SSIZE_T_MAX
-from cpython.sequence cimport PySequence_Fast_GET_ITEM, PySequence_Fast_GET_SIZE
+from cpython.sequence cimport (
+    PySequence_Fast_GET_ITEM, PySequence_Fast_GET_SIZE,
+)
 from cpython.tuple cimport PyTuple_CheckExact
 from libc.math cimport cos as c_cos, sin as c_sin
 from libc.string cimport memcpy, memset
 
+# The specification's own rules where no speed is at stake: _rules.size.
+from piconumpy import _rules
+
 __all__ = ["array", "zeros", "empty", "cos", "sin"]
 
-cdef extern from *:
-    """
-    /* The objects PyFloat_AsDouble converts, or tries to: floats, and
-       instances of a type with __float__ (nb_float) or __index__
-       (nb_index).  Checking the type first lets a caller reject anything
-       else without raising, and with the rules' own message. */
-    #ifdef PYPY_VERSION
-    /* cpyext gives every class defined in Python an nb_float slot, whatever
-       its methods: ask the type itself, as the rules do. */
-    static int piconumpy_type_has(PyObject *value, const char *name)
-    {
-        return PyObject_HasAttrString((PyObject *)Py_TYPE(value), name);
-    }
-    #define piconumpy_has_float(value) piconumpy_type_has(value, "__float__")
-    #define piconumpy_has_index(value) piconumpy_type_has(value, "__index__")
-    #else
-    static inline int piconumpy_has_float(PyObject *value)
-    {
-        PyNumberMethods *number = Py_TYPE(value)->tp_as_number;
-        return number != NULL && number->nb_float != NULL;
-    }
-    #define piconumpy_has_index(value) PyIndex_Check(value)
-    #endif
+# What cpython_capi.c needs too: cpyext_helpers.h says why each one exists.
+cdef extern from "cpyext_helpers.h":
+    bint has_float "piconumpy_has_float"(object value)
+    bint has_index "piconumpy_has_index"(object value)
+    int check_self "piconumpy_check_self"(
+        object self, bint is_ours, const char *type, const char *name
+    ) except -1
 
-    /* PyPy: cpyext's slot wrappers do not check the type of self, as
-       CPython's do: type(a).__len__(x), type(a).__getitem__(x, 0),
-       type(a).__init__(x, ...) would hand any object x to the methods
-       below as an array, whose fields would be read (or written!) in x's
-       memory.  Each such method checks self first.  (PyPy checks the
-       binary operators and the ordinary methods.) */
-    #ifdef PYPY_VERSION
-    static int piconumpy_check_self(PyObject *self, PyTypeObject *type,
-                                    const char *name)
-    {
-        if (!PyObject_TypeCheck(self, type)) {
-            PyErr_Format(PyExc_TypeError,
-                         "descriptor '%s' requires a '%s' object but "
-                         "received a '%s'", name, type->tp_name,
-                         Py_TYPE(self)->tp_name);
-            return -1;
-        }
-        return 0;
-    }
-    #else
-    #define piconumpy_check_self(self, type, name) 0
-    #endif
-
-    static inline int piconumpy_convertible(PyObject *value)
-    {
-        return PyFloat_Check(value) || piconumpy_has_float(value)
-               || piconumpy_has_index(value);
-    }
-
-    /* _rules.is_real: complex is not real, although Python 3.9 (PyPy) gives
-       it a __float__ that raises TypeError. */
-    static inline int piconumpy_is_real(PyObject *value)
-    {
-        return !PyComplex_Check(value) && piconumpy_convertible(value);
-    }
-    """
+cdef extern from "Python.h":
     # PyObject_GenericSetAttr with NULL as value deletes.
     int generic_setattr "PyObject_GenericSetAttr"(
         object obj, object name, PyObject *value) except -1
-    bint has_float "piconumpy_has_float"(object value)
-    int check_self "piconumpy_check_self"(
-        object self, PyTypeObject *type, const char *name) except -1
-    bint has_index "piconumpy_has_index"(object value)
-    bint convertible "piconumpy_convertible"(object value)
-    bint is_real "piconumpy_is_real"(object value)
+
+
+cdef inline bint convertible(object value):
+    """The objects PyFloat_AsDouble converts, or tries to: floats, and
+    instances of a type with __float__ or __index__.  Checking the type
+    first lets a caller reject anything else without raising, and with the
+    rules' own message."""
+    return PyFloat_Check(value) or has_float(value) or has_index(value)
+
+
+cdef inline bint is_real(object value):
+    """``_rules.is_real``: complex is not real, although Python 3.9 (PyPy)
+    gives it a __float__ that raises TypeError."""
+    return not PyComplex_Check(value) and convertible(value)
+
+
+cdef inline int check_type(object self, type expected,
+                           const char *name) except -1:
+    """On PyPy, a TypeError if ``self`` is not an ``expected`` (see
+    piconumpy_check_self); ``self`` is an ``object`` here, so that Cython
+    takes nothing about its type for granted."""
+    cdef PyTypeObject *expected_type = <PyTypeObject *>expected
+    return check_self(self, Py_TYPE(self) == expected_type,
+                      expected_type.tp_name, name)
+
 
 cdef enum:
     # Arrays of up to SMALL items keep them inside the array object.
@@ -160,7 +142,8 @@ cdef double checked_real(object value, str what) except? -1.0:
     return as_real(value)
 
 
-cdef inline double element_value(object value, Py_ssize_t position) except? -1.0:
+cdef inline double element_value(object value,
+                                 Py_ssize_t position) except? -1.0:
     """An element of the input of ``array()`` (``_rules.iterate``)."""
     if PyFloat_CheckExact(value):
         return PyFloat_AS_DOUBLE(value)
@@ -190,21 +173,6 @@ cdef int scalar(object value, double *result) except -1:
     except TypeError:
         return 0
     return 1
-
-
-cdef Py_ssize_t checked_size(object n, str function) except -1:
-    """``_rules.size``: the size given to ``zeros(n)`` or ``empty(n)``."""
-    try:
-        n = PyNumber_Index(n)
-    except TypeError:
-        raise TypeError(
-            f"{function}() size must be an integer, not '{type_name(n)}'"
-        ) from None
-    if n < 0:
-        raise ValueError(f"{function}() size must be non-negative, got {n}")
-    if n > MAX_SIZE:
-        raise MemoryError(f"{function}() cannot allocate {n} float64 items")
-    return n
 
 
 cdef inline Py_ssize_t checked_index(array self, object i) except -1:
@@ -260,8 +228,8 @@ cdef class _Owner:
     """Owns the PyMem_Malloc'd block that ``build`` fills, and frees it if
     an exception goes through ``build``.  (It was a try/except that freed
     and re-raised: on PyPy 7.3.11, Cython's except-and-raise leaked the
-    exception, its traceback and frames, about 10 kB each time a
-    ``__float__`` raised in ``array()``: gigabytes in minutes.)"""
+    exception, its traceback and frames, each time a ``__float__`` raised
+    in ``array()``.)"""
 
     cdef double *data
 
@@ -282,7 +250,8 @@ cdef double *grow(_Owner owner, double *small, Py_ssize_t n,
     return owner.data
 
 
-cdef Py_ssize_t build(object iterable, double *small, double **result) except -1:
+cdef Py_ssize_t build(object iterable, double *small,
+                      double **result) except -1:
     """Collect the elements of ``iterable`` (``_rules.iterate``) as doubles.
 
     They go to ``small`` (room for SMALL doubles) if they fit, else to a new
@@ -300,8 +269,7 @@ cdef Py_ssize_t build(object iterable, double *small, double **result) except -1
         source = iterable
         if source.length > SMALL:
             data = allocate(source.length)
-        if source.length:  # source.data is NULL if __init__ never ran
-            memcpy(data, source.data, source.length * sizeof(double))
+        memcpy(data, source.data, source.length * sizeof(double))
         result[0] = data
         return source.length
     if PyList_CheckExact(iterable) or PyTuple_CheckExact(iterable):
@@ -353,48 +321,10 @@ cdef inline array new_array(Py_ssize_t n):
     No Python code runs here (the type's tp_new, a freelist): the caller
     can keep pointers into other arrays across this call.
     """
-    cdef array result = array.__new__(array)
-    if n <= SMALL:
-        result.data = result.small
-    else:
+    cdef array result = array.__new__(array)  # data is result.small
+    if n > SMALL:
         result.data = allocate(n)
     result.length = n
-    return result
-
-
-cdef inline array wrap(array operand, array values):
-    """``purepy``'s ``operand._wrap(values)``: the result has the type of the
-    operand, so that a subclass of ``array`` gets its own instances."""
-    if type(operand) is array:
-        return values
-    return wrap_subclass(type(operand), values)
-
-
-cdef array wrap_subclass(type cls, array values):
-    """A new ``cls`` taking over the items of ``values``.
-
-    ``values`` is a new ``array`` that no one else holds: ``cls.__new__``
-    can run any Python code, that is why results are computed first, as
-    purepy does.
-    """
-    # Look __new__ up: Cython turns ``cls.__new__(cls)`` into a call of the
-    # tp_new slot, which on PyPy (cpyext) skips a __new__ written in Python.
-    new = getattr(cls, "__new__")
-    cdef array result = new(cls)
-    # __new__ may have returned an existing array: release its storage.
-    if result.exports:
-        raise BufferError("cannot re-initialise an array whose memory "
-                          "is exported")
-    if result.data != result.small:
-        PyMem_Free(result.data)
-    if values.data == values.small:
-        memcpy(result.small, values.small, values.length * sizeof(double))
-        result.data = result.small
-    else:
-        result.data = values.data
-        values.data = values.small
-    result.length = values.length
-    values.length = 0
     return result
 
 
@@ -403,13 +333,13 @@ cdef array wrap_subclass(type cls, array values):
 # Arrays are short-lived and small in the benchmarks (4 items): a freelist
 # recycles the objects, and up to SMALL items live inside the object, so
 # that creating such an array allocates nothing.
+@cython.final
 @cython.freelist(32)
 cdef class array:
     """A one-dimensional array of float64."""
 
     # ``data`` holds ``length`` doubles: it points to ``small`` or to memory
-    # from PyMem_Malloc.  It is NULL only before __init__ has run
-    # (``array.__new__(array)``), with ``length == 0``.
+    # from PyMem_Malloc.
     cdef double *data
     cdef Py_ssize_t length
     # Buffers exported and not yet released: __init__ must not free the
@@ -421,10 +351,25 @@ cdef class array:
     # __array_ufunc__ = None it returns NotImplemented, so our __rmul__ runs.
     __array_ufunc__ = None
 
+    def __cinit__(self):
+        """An empty array: every array has valid storage, even one that
+        ``array.__new__(array)`` made without ``__init__``."""
+        # PyPy: cpyext lets a class derive from this final type (CPython
+        # refuses the class statement), and its tp_new wrapper does not
+        # check that type(a).__new__(cls) gets a subtype: the layout of
+        # such an object is not ours, refuse to make it before writing.
+        if Py_TYPE(<object>self) != <PyTypeObject *>array:
+            raise TypeError(
+                f"cannot create '{type_name(self)}' instances: piconumpy "
+                "arrays cannot be subclassed, nor made as another type"
+            )
+        self.data = self.small
+        self.length = 0
+
     def __init__(self, iterable):
         cdef double small[SMALL]
         cdef double *data
-        check_self(self, <PyTypeObject *>array, "__init__")
+        check_type(self, array, "__init__")
         cdef Py_ssize_t n = build(iterable, small, &data)
         if self.exports:
             # A buffer (numpy.asarray(a)) points to the current memory.
@@ -449,15 +394,15 @@ cdef class array:
         return self.length
 
     def __len__(self):
-        check_self(self, <PyTypeObject *>array, "__len__")
+        check_type(self, array, "__len__")
         return self.length
 
     def __getitem__(self, i):
-        check_self(self, <PyTypeObject *>array, "__getitem__")
+        check_type(self, array, "__getitem__")
         return self.data[checked_index(self, i)]
 
     def __setitem__(self, i, value):
-        check_self(self, <PyTypeObject *>array, "__setitem__")
+        check_type(self, array, "__setitem__")
         cdef Py_ssize_t k = checked_index(self, i)
         cdef double x = checked_real(value, "array item")
         # value.__float__ can have re-initialised this array: as in purepy
@@ -477,23 +422,22 @@ cdef class array:
     # method.  The type is not asked which attributes it has: on PyPy,
     # getting the descriptor of `size` into C crashes, and so does
     # PyObject_GenericSetAttr on it.
-    # (The instances of a Python subclass have a __dict__ of their own.)
     def __setattr__(self, name, value):
-        if name == "__class__" or (type(self) is not array and name != "size"):
+        if name == "__class__":
             generic_setattr(self, name, <PyObject *>value)
         else:
             raise AttributeError(f"cannot set attribute '{name}' of "
                                  f"'{type_name(self)}' objects")
 
     def __delattr__(self, name):
-        if name == "__class__" or (type(self) is not array and name != "size"):
+        if name == "__class__":
             generic_setattr(self, name, NULL)
         else:
             raise AttributeError(f"cannot delete attribute '{name}' of "
                                  f"'{type_name(self)}' objects")
 
     def __iter__(self):
-        check_self(self, <PyTypeObject *>array, "__iter__")
+        check_type(self, array, "__iter__")
         cdef array_iterator iterator = array_iterator.__new__(array_iterator)
         iterator.source = self
         return iterator
@@ -515,40 +459,19 @@ cdef class array:
     # Cython 3 (c_api_binop_methods=False) calls __mul__ with the array on
     # the left and __rmul__ with the array on the right, as Python does.
     def __mul__(self, other):
-        return multiply(self, other)
+        return scalar_operation(self, other, False)
 
     def __rmul__(self, other):
-        return multiply(self, other)
+        return scalar_operation(self, other, False)
 
     def __truediv__(self, other):
-        cdef double s
-        cdef Py_ssize_t k
-        if not scalar(other, &s):
-            return NotImplemented
-        cdef array result = new_array(self.length)
-        for k in range(self.length):
-            result.data[k] = self.data[k] / s  # IEEE: cdivision
-        return wrap(self, result)
+        return scalar_operation(self, other, True)
 
     def __add__(self, other):
-        cdef array b = check_operand(self, other)
-        cdef Py_ssize_t k
-        if b is None:
-            return NotImplemented
-        cdef array result = new_array(self.length)
-        for k in range(self.length):
-            result.data[k] = self.data[k] + b.data[k]
-        return wrap(self, result)
+        return add_or_subtract(self, other, False)
 
     def __sub__(self, other):
-        cdef array b = check_operand(self, other)
-        cdef Py_ssize_t k
-        if b is None:
-            return NotImplemented
-        cdef array result = new_array(self.length)
-        for k in range(self.length):
-            result.data[k] = self.data[k] - b.data[k]
-        return wrap(self, result)
+        return add_or_subtract(self, other, True)
 
     # float(a) and int(a) are TypeErrors, as for purepy's arrays.  Without
     # these methods, float() and int() would take an array, which exports a
@@ -564,11 +487,11 @@ cdef class array:
 
     def __neg__(self):
         cdef Py_ssize_t k
-        check_self(self, <PyTypeObject *>array, "__neg__")
+        check_type(self, array, "__neg__")
         cdef array result = new_array(self.length)
         for k in range(self.length):
             result.data[k] = -self.data[k]
-        return wrap(self, result)
+        return result
 
     # The buffer protocol: numpy.asarray(a) shares the array's memory.
     def __getbuffer__(self, Py_buffer *view, int flags):
@@ -582,7 +505,8 @@ cdef class array:
             view.format = b"d"  # a C string constant
         view.ndim = 1
         view.shape = &self.length if flags & PyBUF_ND else NULL
-        view.strides = &ITEM_SIZE if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
+        strides = (flags & PyBUF_STRIDES) == PyBUF_STRIDES
+        view.strides = &ITEM_SIZE if strides else NULL
         view.suboffsets = NULL
         view.internal = NULL
         self.exports += 1
@@ -591,20 +515,42 @@ cdef class array:
         self.exports -= 1
 
 
-cdef object multiply(array self, object other):
+cdef object scalar_operation(array self, object other, bint divide):
+    """``a * s`` (and ``s * a``) or ``a / s``: NotImplemented if ``s`` is
+    not a real number."""
     cdef double s
     cdef Py_ssize_t k
     if not scalar(other, &s):
         return NotImplemented
     cdef array result = new_array(self.length)
-    for k in range(self.length):
-        result.data[k] = self.data[k] * s
-    return wrap(self, result)
+    if divide:
+        for k in range(self.length):
+            result.data[k] = self.data[k] / s  # IEEE: cdivision
+    else:
+        for k in range(self.length):
+            result.data[k] = self.data[k] * s
+    return result
+
+
+cdef object add_or_subtract(array self, object other, bint subtract):
+    """``a + b`` or ``a - b``: NotImplemented unless ``b`` is an array."""
+    cdef array b = check_operand(self, other)
+    cdef Py_ssize_t k
+    if b is None:
+        return NotImplemented
+    cdef array result = new_array(self.length)
+    if subtract:
+        for k in range(self.length):
+            result.data[k] = self.data[k] - b.data[k]
+    else:
+        for k in range(self.length):
+            result.data[k] = self.data[k] + b.data[k]
+    return result
 
 
 cdef array check_operand(array self, object other):
     """``other`` as an array if ``self + other`` is defined, else None."""
-    if type(other) is not type(self):
+    if type(other) is not array:
         return None
     cdef array b = other
     if b.length != self.length:
@@ -625,18 +571,15 @@ cdef class array_iterator:
         return self
 
     def __next__(self):
-        check_self(self, <PyTypeObject *>array_iterator, "__next__")
-        # NULL, not None, in an iterator that array.__new__ made (PyPy lets
-        # type(a).__new__(type(iter(a))) through): nothing to iterate.
-        if <PyObject *>self.source == NULL:
-            raise StopIteration
-        if self.position >= self.source.length:
+        check_type(self, array_iterator, "__next__")
+        # None in an iterator made by calling its type: nothing to iterate.
+        if self.source is None or self.position >= self.source.length:
             raise StopIteration
         self.position += 1
         return self.source.data[self.position - 1]
 
 
-# --- functions -----------------------------------------------------------------
+# --- functions -------------------------------------------------------------
 
 cdef array filled(Py_ssize_t n, bint zero):
     cdef array result = new_array(n)
@@ -647,12 +590,12 @@ cdef array filled(Py_ssize_t n, bint zero):
 
 def zeros(n, /):
     """A new array of ``n`` zeros."""
-    return filled(checked_size(n, "zeros"), True)
+    return filled(_rules.size(n, "zeros"), True)
 
 
 def empty(n, /):
     """A new array of ``n`` uninitialised float64 items."""
-    return filled(checked_size(n, "empty"), False)
+    return filled(_rules.size(n, "empty"), False)
 
 
 ctypedef double (*unary_function)(double) noexcept nogil
