@@ -144,6 +144,12 @@ def verdict(ratio, low, high):
     return f"{ratio:.3g}x slower"
 
 
+def _three_digits(value):
+    text = f"{value:#.3g}"  # '#': keep trailing zeros (1.30, not 1.3)
+    return text[:-1] if text.endswith(".") else text
+
+
 def format_interval(ratio, low, high):
     """``ratio [low, high]``, three significant digits."""
-    return f"{ratio:.3g} [{low:.3g}, {high:.3g}]"
+    return (f"{_three_digits(ratio)} [{_three_digits(low)}, "
+            f"{_three_digits(high)}]")

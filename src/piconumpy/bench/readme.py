@@ -10,10 +10,12 @@ the committed results still agree.
 
 import os
 import re
+import textwrap
 
 from . import intervals
 from . import results as results_file
-from .report import _header, case_table, format_time, summary
+from .report import (_header, _processes_line, case_table,
+                     single_process_note, summary)
 from .tables import Results
 
 COMMAND = "python -m piconumpy.bench report RESULTS.json --readme README.md"
@@ -55,8 +57,9 @@ def answer(results):
     on_cpython = (results.describe_interpreter(cpython) if cpython
                   else "CPython")
     return (
-        f"The answer from the run of {date} below (time ratios, 95% "
-        f"intervals over processes in brackets): on {on_pypy} the HPy "
+        f"The answer from the run of {date} below ({_processes_line(results)}"
+        f"; time ratios with their 95% intervals in brackets): on {on_pypy} "
+        "the HPy "
         f"backend runs the board **{capi[0]} the same code through "
         f"cpyext** ({capi[1]}) and {numpy[0]} numpy ({numpy[1]}), and "
         f"**{lists[0]} the pure-Python array over a list**, which PyPy's "
@@ -64,8 +67,10 @@ def answer(results):
         f"{cffi[0]} that pure-Python array ({cffi[1]}). On {on_cpython} "
         f"the HPy universal build runs it {universal[0]} the hand-written "
         f"C-API backend ({universal[1]}), the HPy CPython-ABI build "
-        f"{abi[0]} it ({abi[1]}). Why, per operation: "
-        "[What we learned](#what-we-learned).")
+        f"{abi[0]} it ({abi[1]}). "
+        + (single_process_note(results) + " " if single_process_note(results)
+           else "")
+        + "Why, per operation: [What we learned](#what-we-learned).")
 
 
 def latest(results, report_dir, json_name):
@@ -83,6 +88,8 @@ def latest(results, report_dir, json_name):
             "95% bootstrap interval over processes; an interval containing "
             "1 is no measurable difference):", ""]
     out += ["- " + line for line in summary(results)]
+    if single_process_note(results):
+        out += ["", single_process_note(results)]
     out += ["", f"![board: time relative to native (log scale)]"
             f"({report_dir}/board.png)", "",
             f"Every table, the statistics and the other plots: "
@@ -92,7 +99,9 @@ def latest(results, report_dir, json_name):
 
 def sections(results, report_dir, json_name):
     """{markers: text between them} for this run."""
-    return {ANSWER: answer(results),
+    paragraph = textwrap.fill(answer(results), width=79,
+                              break_long_words=False, break_on_hyphens=False)
+    return {ANSWER: paragraph,
             LATEST: latest(results, report_dir, json_name)}
 
 

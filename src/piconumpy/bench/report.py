@@ -355,6 +355,18 @@ def _processes_line(results):
     return f"{span} fresh process{plural} per measurement"
 
 
+def single_process_note(results):
+    """A warning when measurements ran in one process each, else ''."""
+    counts = [len(r["processes"]) for r in results.records.values()
+              if r.get("status") == "ok"]
+    if counts and max(counts) == 1:
+        return ("One process per measurement: the intervals cover the "
+                "noise between calls only, not between processes (a JIT "
+                "may settle differently in each); `make bench` runs the "
+                "headline cases in several.")
+    return ""
+
+
 def terminal(results):
     """All tables as text, for the terminal."""
     parts = ["\n".join(_header(results)), ""]
@@ -382,6 +394,8 @@ def terminal(results):
     parts.append(f"== Summary (board; {_processes_line(results)}; "
                  "ratio [95% interval])")
     parts += ["  " + line for line in summary(results)]
+    if single_process_note(results):
+        parts.append("  " + single_process_note(results))
     return "\n".join(parts)
 
 
@@ -395,7 +409,8 @@ def markdown(results, plots):
             "per step) of the same case on the same interpreter; "
             f"{_processes_line(results)}, each a median of many calls after "
             "a warm-up.  " + INTERVALS_NOTE + "  Compare ratios within one "
-            "run, never absolute times across runs.", ""]
+            "run, never absolute times across runs.  "
+            + single_process_note(results), ""]
     out += ["## The published figures beside ours", "",
             "Ratios between two implementations (time of the first over "
             "the second) as the earlier piconumpy projects published them "
