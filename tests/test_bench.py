@@ -601,21 +601,22 @@ def test_native_arguments_are_checked():
     from piconumpy.bench import _native
 
     buffer = array.array("d", [1.0, 2.0, 3.0, 4.0])
-    with pytest.raises(TypeError, match="takes 3 arguments"):
-        _native.board_rhs(buffer, buffer)
+    out = array.array("d", [0.0] * 4)
+    with pytest.raises(TypeError, match="takes 4 arguments"):
+        _native.single_call("instantiate", buffer, out)
     with pytest.raises(ValueError, match="repeat must be at least 1"):
-        _native.board_rhs(buffer, array.array("d", buffer), 0)
+        _native.single_call("instantiate", buffer, out, 0)
+    with pytest.raises(ValueError, match="unknown single call"):
+        _native.single_call("nope", buffer, out, 1)
     with pytest.raises(ValueError, match="at least 4 doubles"):
-        _native.instantiate(array.array("d", [1.0]), buffer, 1)
+        _native.single_call("board_rhs", array.array("d", [1.0]), out, 1)
     with pytest.raises(TypeError):
-        _native.element_wise([1.0, 2.0, 3.0, 4.0], buffer, 1)
+        _native.single_call("element_wise", [1.0, 2.0, 3.0, 4.0], out, 1)
     with pytest.raises(ValueError, match="unknown operation"):
-        _native.elementwise("pow", buffer, buffer, array.array("d", buffer),
-                            1)
+        _native.elementwise("pow", buffer, buffer, out, 1)
     with pytest.raises(ValueError, match="the same size"):
         _native.cort(buffer, array.array("d", [1.0, 2.0]))
     with pytest.raises(TypeError, match="a list expected"):
         _native.construct((1.0,), array.array("d", [0.0]), 1)
-    out = array.array("d", [0.0] * 4)
-    assert _native.instantiate(buffer, out, 2) is None
+    assert _native.single_call("instantiate", buffer, out, 2) is None
     assert list(out) == [6.0, 3.0, 6.0, 9.0]

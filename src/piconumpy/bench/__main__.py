@@ -13,13 +13,15 @@ line and exit with status 2.
 import argparse
 import dataclasses
 import datetime
+import glob
 import os
 import signal
 import socket
 import sys
 
 from . import cases as cases_module
-from . import implementations, orchestrate, readme, report, runner
+from . import estimate, implementations, orchestrate, readme, report, runner
+from . import results as results_file
 from .results import ResultsError
 
 #: Processes per headline measurement in a full run (--quick: 1).
@@ -151,6 +153,17 @@ def results_path(output, quick):
     return os.path.join(output, f"{stamp}-{host}{suffix}.json")
 
 
+def call_times(output):
+    """estimate.call_times of the newest full run in ``output``, or {}."""
+    found = sorted(glob.glob(os.path.join(output, "*.json")))
+    for path in reversed([p for p in found if not p.endswith("-quick.json")]):
+        try:
+            return estimate.call_times(results_file.load(path))
+        except ResultsError:
+            continue
+    return {}
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -167,7 +180,8 @@ def main_run(argv):
         parser.error("--processes must be at least 1")
     if args.estimate:
         for line in orchestrate.estimate(args.interpreters, impls, cases,
-                                         settings, processes):
+                                         settings, processes,
+                                         call_times(args.output)):
             print(line)
         return 0
     path = results_path(args.output, args.quick)
@@ -177,7 +191,8 @@ def main_run(argv):
     try:
         orchestrate.run(args.interpreters, impls, cases, settings, path,
                         display=args.progress, quick=args.quick,
-                        timeout=args.timeout, processes=processes)
+                        timeout=args.timeout, processes=processes,
+                        calls=call_times(args.output))
     except KeyboardInterrupt:
         print(f"\ninterrupted: partial results in {path}", file=sys.stderr)
         if not args.no_report:

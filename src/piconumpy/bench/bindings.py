@@ -242,9 +242,9 @@ class SingleCall:
     def bind(self, kind, impl, data, params):
         repeat, values = params["repeat"], data["x"]
         if kind == "native":
-            native = getattr(impl, self.name)
+            native, name = impl.single_call, self.name
             buffer, out = _doubles(values), _doubles(values)
-            return lambda: (native(buffer, out, repeat), out)[1]
+            return lambda: (native(name, buffer, out, repeat), out)[1]
         x = impl.array(values)  # a list for "python"
         if self.name == "board_rhs":
             rhs = board.make_board(impl.array, math.cos, math.sin)

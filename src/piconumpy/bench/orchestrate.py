@@ -79,20 +79,23 @@ def labelled(pythons, probed):
     return list(zip(labels(pythons, infos), pythons, infos, missing))
 
 
-def estimate(pythons, impls, cases, settings, processes):
-    """Lines saying how long ``run`` would take (a dry run).  An
-    interpreter that cannot be probed (not set up yet) is assumed to run
-    every implementation: the estimate is then an upper bound."""
+def estimate(pythons, impls, cases, settings, processes, calls=None):
+    """Lines saying how long ``run`` would take (a dry run); ``calls``:
+    estimate.call_times of an earlier run.  An interpreter that cannot be
+    probed (not set up yet) is assumed to run every implementation (PyPy
+    if its name says so, else CPython): an upper bound."""
     probed = []
     for python in pythons:
         info, why = probe(python)
         if info is None:
-            print(f"{python}: {why}; every implementation assumed",
-                  file=sys.stderr)
-            info = {"implementation": python, "implementations": {}}
+            kind = "pypy" if "pypy" in python else "cpython"
+            print(f"{python}: {why}; assumed a {kind} running every "
+                  "implementation", file=sys.stderr)
+            info = {"implementation": kind, "python_version": python,
+                    "implementations": {}}
         probed.append((info, None))
     steps = plan(cases, labelled(pythons, probed), impls, processes)
-    return estimate_module.summary(steps, settings, len(pythons))
+    return estimate_module.summary(steps, settings, len(pythons), calls)
 
 
 def measure(python, case, impl, settings, timeout=TIMEOUT):
@@ -226,8 +229,9 @@ def case_settings(settings, case):
 
 
 def run(pythons, impls, cases, settings, path, display="auto", quick=False,
-        timeout=TIMEOUT, processes=1):
+        timeout=TIMEOUT, processes=1, calls=None):
     """Measure everything into the results file at ``path``; return it.
+    ``calls`` (estimate.call_times of an earlier run) weighs the progress.
 
     KeyboardInterrupt stops the run: the file is closed as interrupted
     and the interrupt propagates.
@@ -252,7 +256,7 @@ def run(pythons, impls, cases, settings, path, display="auto", quick=False,
                    "group": c.group} for c in cases],
     })
     steps = plan(cases, interpreters, impls, processes)
-    show = progress.make([estimate_module.step_seconds(step, settings)
+    show = progress.make([estimate_module.step_seconds(step, settings, calls)
                           for step in steps], display)
     native_medians = {}
     interrupted = False
@@ -284,7 +288,7 @@ def run(pythons, impls, cases, settings, path, display="auto", quick=False,
                 native_medians[case.id, label] = record["stats"]["median"]
             results.add(record)
             show.done(summary_line(label, impl, case, record, native_medians),
-                      estimate_module.step_seconds(step, settings))
+                      estimate_module.step_seconds(step, settings, calls))
     except KeyboardInterrupt:
         interrupted = True
         raise

@@ -620,15 +620,40 @@ element_wise(const double a[4], double out[4])
     runge_kutta_step(same, out, 0.1);
 }
 
-/* The body of board_rhs, instantiate and element_wise: (a, out, repeat),
- * out = kernel(a), repeat times. */
+static const struct {
+    const char *name;
+    void (*kernel)(const double *, double *);
+} single_calls[] = {
+    {"board_rhs", board_rhs},
+    {"instantiate", instantiate},
+    {"element_wise", element_wise},
+};
+
+PyDoc_STRVAR(single_call_doc,
+"single_call(name, a, out, repeat) -> None\n\n"
+"out = kernel(a), repeat times, on 4 doubles; name is 'board_rhs'\n"
+"(board(t, X)), 'instantiate' (x = a[0]; out = [x, 3*x, 6*x, 9*x];\n"
+"out[0] = 2*out[1]) or 'element_wise' (the RK4 step of f(t, X) = X\n"
+"from a with dt = 0.1).");
+
 static PyObject *
-repeat_kernel(PyObject *tuple, const char *function,
-              void (*kernel)(const double *, double *))
+native_single_call(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
     Args args;
-    if (parse_args(tuple, function, "rwk", &args) < 0 ||
-        check_sizes(&args, function, 4, 0) < 0) {
+    if (parse_args(tuple, "single_call", "srwk", &args) < 0 ||
+        check_sizes(&args, "single_call", 4, 0) < 0) {
+        return NULL;
+    }
+    void (*kernel)(const double *, double *) = NULL;
+    for (size_t i = 0; i < sizeof(single_calls) / sizeof(*single_calls);
+         i++) {
+        if (strcmp(args.name, single_calls[i].name) == 0) {
+            kernel = single_calls[i].kernel;
+        }
+    }
+    if (kernel == NULL) {
+        PyErr_Format(PyExc_ValueError, "unknown single call '%s'", args.name);
+        release_args(&args);
         return NULL;
     }
     const double *a = args.views[0].buf;
@@ -639,36 +664,6 @@ repeat_kernel(PyObject *tuple, const char *function,
     }
     release_args(&args);
     Py_RETURN_NONE;
-}
-
-PyDoc_STRVAR(board_rhs_doc,
-"board_rhs(X, out, repeat) -> None\n\n"
-"out = board(t, X) (4 doubles each), repeat times.");
-
-static PyObject *
-native_board_rhs(PyObject *Py_UNUSED(module), PyObject *tuple)
-{
-    return repeat_kernel(tuple, "board_rhs", board_rhs);
-}
-
-PyDoc_STRVAR(instantiate_doc,
-"instantiate(a, out, repeat) -> None\n\n"
-"x = a[0]; out = [x, 3*x, 6*x, 9*x]; out[0] = 2*out[1]; repeat times.");
-
-static PyObject *
-native_instantiate(PyObject *Py_UNUSED(module), PyObject *tuple)
-{
-    return repeat_kernel(tuple, "instantiate", instantiate);
-}
-
-PyDoc_STRVAR(element_wise_doc,
-"element_wise(x0, out, repeat) -> None\n\n"
-"out = the RK4 step of f(t, X) = X from x0 with dt = 0.1, repeat times.");
-
-static PyObject *
-native_element_wise(PyObject *Py_UNUSED(module), PyObject *tuple)
-{
-    return repeat_kernel(tuple, "element_wise", element_wise);
 }
 
 /* ---- the module ---------------------------------------------------------- */
@@ -684,9 +679,7 @@ static PyMethodDef native_methods[] = {
     {"getitem_sum", native_getitem_sum, METH_VARARGS, getitem_sum_doc},
     {"len_sum", native_len_sum, METH_VARARGS, len_sum_doc},
     {"cos_sum", native_cos_sum, METH_VARARGS, cos_sum_doc},
-    {"board_rhs", native_board_rhs, METH_VARARGS, board_rhs_doc},
-    {"instantiate", native_instantiate, METH_VARARGS, instantiate_doc},
-    {"element_wise", native_element_wise, METH_VARARGS, element_wise_doc},
+    {"single_call", native_single_call, METH_VARARGS, single_call_doc},
     {NULL, NULL, 0, NULL},
 };
 
