@@ -264,6 +264,15 @@ def run(pythons, impls, cases, settings, path, display="auto", quick=False,
         for step in steps:
             case, (label, python, _, _), impl, reason, count = step
             what = f"{case.id} {label} {impl}"
+            weight = estimate_module.step_seconds(step, settings, calls)
+            advanced = []  # the weight of the processes done so far
+
+            def starting(number):
+                if number > 1:
+                    advanced.append(weight / count)
+                    show.advance(weight / count)
+                show.start(f"{what} (process {number}/{count})")
+
             if count <= 1:
                 show.start(what)
             if reason:
@@ -274,8 +283,7 @@ def run(pythons, impls, cases, settings, path, display="auto", quick=False,
                 try:
                     record = measure_processes(
                         python, case, impl, case_settings(settings, case),
-                        count, timeout, lambda n: show.start(
-                            f"{what} (process {n}/{count})"))
+                        count, timeout, starting)
                 except KeyboardInterrupt as error:
                     record = getattr(error, "record", None)
                     if record:
@@ -288,7 +296,7 @@ def run(pythons, impls, cases, settings, path, display="auto", quick=False,
                 native_medians[case.id, label] = record["stats"]["median"]
             results.add(record)
             show.done(summary_line(label, impl, case, record, native_medians),
-                      estimate_module.step_seconds(step, settings, calls))
+                      max(0.0, weight - sum(advanced)))
     except KeyboardInterrupt:
         interrupted = True
         raise

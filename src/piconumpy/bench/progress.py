@@ -1,9 +1,10 @@
 """Live progress of a run: what is running, how much is left.
 
 rich if it is installed, else tqdm, else plain lines; all three have the
-same three methods: ``start(what)`` before a measurement (or one of its
-processes), ``done(line, weight)`` after a measurement (the line is kept on
-screen), ``close()``.  Progress and the time left are counted in the
+same methods: ``start(what)`` before a measurement (or one of its
+processes), ``advance(weight)`` when part of a measurement is done (a
+process of several), ``done(line, weight)`` after a measurement (the line
+is kept on screen; ``weight``: what was not advanced yet), ``close()``.  Progress and the time left are counted in the
 planned measurements' expected seconds (estimate.py), since a measurement
 in five processes takes five times one in a single process.
 """
@@ -39,6 +40,9 @@ class Plain:
               f"~{_elapsed(left)} left] {what} ...",
               file=self.stream, flush=True)
 
+    def advance(self, weight):
+        self.weight += weight
+
     def done(self, line, weight=1.0):
         self.count += 1
         self.weight += weight
@@ -58,6 +62,9 @@ class Tqdm:
 
     def start(self, what):
         self.bar.set_description(what)
+
+    def advance(self, weight):
+        self.bar.update(weight)
 
     def done(self, line, weight=1.0):
         self.tqdm.write(line)
@@ -84,6 +91,9 @@ class Rich:
 
     def start(self, what):
         self.progress.update(self.task, description=what)
+
+    def advance(self, weight):
+        self.progress.advance(self.task, weight)
 
     def done(self, line, weight=1.0):
         self.progress.console.print(line, highlight=False, markup=False)
