@@ -31,7 +31,7 @@ QUICK = {"warmup_min": 0.0, "warmup_max": 0.01, "min_calls": 2,
 MISSING_PYTHON = "/nonexistent/bin/python"
 
 
-# --- end to end ----------------------------------------------------------------
+# --- end to end --------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +176,7 @@ def test_readme_agrees_with_the_committed_results():
     assert readme.disagreements(str(ROOT / "README.md")) == []
 
 
-# --- one measurement, in this process ---------------------------------------------
+# --- one measurement, in this process ----------------------------------------
 
 
 def test_runner_measures_and_checks():
@@ -221,7 +221,7 @@ def test_measure_with_a_fake_clock():
     assert warmup.summary()["calls"] == 3  # 3 calls of 1 reach max_seconds
 
 
-# --- statistics and warm-up ------------------------------------------------------------
+# --- statistics and warm-up --------------------------------------------------
 
 
 def test_summarize():
@@ -271,7 +271,7 @@ def test_warmup_bounds_are_checked():
         stats.WarmUp(min_seconds=2.0, max_seconds=1.0)
 
 
-# --- checks, results file, selection ---------------------------------------------------------
+# --- checks, results file, selection -----------------------------------------
 
 
 def test_compare():
@@ -371,7 +371,7 @@ def test_json_timings_round_trip(tmp_path):
     assert json.loads(json.dumps(record))["timings"] == record["timings"]
 
 
-# --- statistics across processes, on synthetic data --------------------------------
+# --- statistics across processes, on synthetic data --------------------------
 
 
 def synthetic(level, processes=5, calls=200, spread=0.05, seed=0):
@@ -482,7 +482,7 @@ def test_combine_processes():
     assert record["stats"]["n"] == 9
 
 
-# --- results files: old, bad, foreign ------------------------------------------------
+# --- results files: old, bad, foreign ----------------------------------------
 
 
 def test_schema_1_files_are_read_as_one_process(tmp_path):
@@ -525,7 +525,7 @@ def test_bad_results_file_is_one_line_and_status_2(tmp_path, kind, command):
     assert "Traceback" not in process.stderr
 
 
-# --- pyperf ----------------------------------------------------------------------------
+# --- pyperf ------------------------------------------------------------------
 
 
 def test_export_pyperf_is_read_by_pyperf(quick_run, tmp_path):
@@ -562,7 +562,7 @@ def test_export_pyperf_is_read_by_pyperf(quick_run, tmp_path):
         assert "board/purepy/" in process.stdout
 
 
-# --- estimate, new workloads, native reference ------------------------------------------
+# --- estimate, new workloads, native reference -------------------------------
 
 
 def test_estimate_counts_processes():

@@ -85,7 +85,7 @@ def _beta(rng, a, b):
     return x / (x + _gamma(rng, b))
 
 
-# --- the bootstrap ------------------------------------------------------------
+# --- the bootstrap -----------------------------------------------------------
 
 
 def _quantile(values, u):

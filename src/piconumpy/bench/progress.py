@@ -4,9 +4,10 @@ rich if it is installed, else tqdm, else plain lines; all three have the
 same methods: ``start(what)`` before a measurement (or one of its
 processes), ``advance(weight)`` when part of a measurement is done (a
 process of several), ``done(line, weight)`` after a measurement (the line
-is kept on screen; ``weight``: what was not advanced yet), ``close()``.  Progress and the time left are counted in the
-planned measurements' expected seconds (estimate.py), since a measurement
-in five processes takes five times one in a single process.
+is kept on screen; ``weight``: what was not advanced yet), ``close()``.
+Progress and the time left are counted in the planned measurements'
+expected seconds (estimate.py), since a measurement in five processes
+takes five times one in a single process.
 """
 
 import sys

@@ -163,7 +163,7 @@ def multimodal(results, cases=None):
     return lines
 
 
-# --- the summary ---------------------------------------------------------------
+# --- the summary -------------------------------------------------------------
 
 
 def _fraction(results, case, a, b):
@@ -235,7 +235,7 @@ def summary(results, case="board"):
     return lines
 
 
-# --- the published figures beside ours ---------------------------------------------
+# --- the published figures beside ours ---------------------------------------
 
 
 def _hpy_runtime(results, label):
@@ -275,7 +275,7 @@ def published_table(results, markdown=False):
     return table(headers, rows, markdown)
 
 
-# --- the outputs ----------------------------------------------------------------------
+# --- the outputs -------------------------------------------------------------
 
 
 def _unit_sections(results, markdown):

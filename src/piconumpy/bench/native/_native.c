@@ -666,7 +666,7 @@ native_single_call(PyObject *Py_UNUSED(module), PyObject *tuple)
     Py_RETURN_NONE;
 }
 
-/* ---- the module ---------------------------------------------------------- */
+/* ---- the module ------------------------------------------------------- */
 
 static PyMethodDef native_methods[] = {
     {"board", native_board, METH_VARARGS, board_doc},
