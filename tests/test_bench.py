@@ -560,6 +560,22 @@ def test_export_pyperf_is_read_by_pyperf(quick_run, tmp_path):
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert process.returncode == 0, (arguments, process.stderr)
         assert "board/purepy/" in process.stdout
+    # With as many values per run, pyperf's t-test can compare: the same
+    # run twice is "not significant", with no error.
+    for out in exported:
+        process = subprocess.run(
+            [sys.executable, "-m", "piconumpy.bench", "export-pyperf", path,
+             out, "--values-per-run", "4"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert process.returncode == 0, process.stderr
+    bench = pyperf.BenchmarkSuite.load(exported[0]).get_benchmarks()[0]
+    assert all(len(run.values) == 4 for run in bench.get_runs())
+    process = subprocess.run(
+        [sys.executable, "-m", "pyperf", "compare_to", *exported],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.returncode == 0, process.stderr
+    assert "ERROR" not in process.stdout
+    assert "not significant" in process.stdout
 
 
 # --- estimate, new workloads, native reference -------------------------------

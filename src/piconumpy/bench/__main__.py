@@ -237,7 +237,14 @@ def main_export_pyperf(argv):
         "process, for `python -m pyperf stats|hist|compare_to`.")
     parser.add_argument("results", help="a results JSON file")
     parser.add_argument("output", help="the pyperf JSON file to write")
+    parser.add_argument("--values-per-run", type=int, metavar="N",
+                        help="N evenly spaced quantiles of each process's "
+                        "timings instead of all of them, so that "
+                        "compare_to's significance test (it needs as many "
+                        "values on both sides) can compare two runs")
     args = parser.parse_args(argv)
+    if args.values_per_run is not None and args.values_per_run < 1:
+        parser.error("--values-per-run must be at least 1")
     try:
         from . import pyperf_export
     except ImportError as error:
@@ -245,7 +252,8 @@ def main_export_pyperf(argv):
               "pip install pyperf", file=sys.stderr)
         return BAD_FILE
     try:
-        count = pyperf_export.export(args.results, args.output)
+        count = pyperf_export.export(args.results, args.output,
+                                     args.values_per_run)
     except ResultsError as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_FILE

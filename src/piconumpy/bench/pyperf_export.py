@@ -12,6 +12,12 @@ to wait for a JIT: ours stays in our runner).  Rows that were skipped or
 failed (a wrong result is never timed) have no benchmark.  Each run keeps
 the interpreter, the host and the check against the native reference as
 metadata.
+
+pyperf's significance test (compare_to) needs two benchmarks with as many
+values each; ours have as many as fitted in ``min_time``.  With
+``values_per_run``, each run holds that many evenly spaced quantiles of
+its process's timings instead (same median and spread, fewer values), so
+that two runs with as many processes compare.
 """
 
 import pyperf
@@ -51,8 +57,18 @@ def _metadata(document, record, process):
     return {k: v for k, v in metadata.items() if v not in (None, "")}
 
 
-def _run(document, record, process):
+def quantiles(values, count):
+    """``count`` evenly spaced quantiles (midpoints) of ``values``."""
+    ordered = sorted(values)
+    n = len(ordered)
+    return [ordered[min(n - 1, int((i + 0.5) * n / count))]
+            for i in range(count)]
+
+
+def _run(document, record, process, values_per_run=None):
     values = [t for t in process["timings"] if t > 0]
+    if values_per_run:
+        values = quantiles(values, values_per_run)
     warmups = [(1, t) for t in process.get("warmup", {}).get("timings", [])
                if t >= 0]
     return pyperf.Run(values, warmups=warmups or None,
@@ -60,13 +76,14 @@ def _run(document, record, process):
                       collect_metadata=False)
 
 
-def suite(document):
+def suite(document, values_per_run=None):
     """The pyperf.BenchmarkSuite of a results document (schema 2)."""
     benchmarks = []
     for record in document["results"]:
         if record.get("status") != "ok":
             continue
-        runs = [_run(document, record, p) for p in record["processes"]
+        runs = [_run(document, record, p, values_per_run)
+                for p in record["processes"]
                 if any(t > 0 for t in p["timings"])]
         if runs:
             benchmarks.append(pyperf.Benchmark(runs))
@@ -75,9 +92,9 @@ def suite(document):
     return pyperf.BenchmarkSuite(benchmarks)
 
 
-def export(json_path, out_path):
+def export(json_path, out_path, values_per_run=None):
     """Write the suite of ``json_path`` to ``out_path``; how many
     benchmarks it holds."""
-    found = suite(results_file.load(json_path))
+    found = suite(results_file.load(json_path), values_per_run)
     found.dump(out_path, replace=True)
     return len(found.get_benchmarks())
