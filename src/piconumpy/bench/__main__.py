@@ -1,26 +1,40 @@
 """The command line of the experiment.
 
     python -m piconumpy.bench [options]            measure, then report
+    python -m piconumpy.bench --estimate [options] how long that would take
     python -m piconumpy.bench report RESULTS.json  rebuild a report
+    python -m piconumpy.bench export-pyperf RESULTS.json OUT.json
     python -m piconumpy.bench list                 cases and implementations
+
+``report`` and ``export-pyperf`` of a file they cannot read say why in one
+line and exit with status 2.
 """
 
 import argparse
 import dataclasses
 import datetime
+import glob
 import os
 import signal
 import socket
 import sys
 
 from . import cases as cases_module
-from . import implementations, orchestrate, report, runner
+from . import compilers, estimate, implementations, orchestrate, readme
+from . import report, runner
+from . import results as results_file
+from .results import ResultsError
+
+#: Processes per headline measurement in a full run (--quick: 1).
+PROCESSES = 5
+#: Exit status of a command given a file it cannot read.
+BAD_FILE = 2
 
 QUICK_SETTINGS = {"warmup_min": 0.0, "warmup_max": 0.05, "min_calls": 3,
                   "min_time": 0.0, "max_calls": 5}
 # Compiling for them costs seconds per process: not in a smoke test unless
 # asked for by name.
-NOT_QUICK = ("pythran", "numba")
+NOT_QUICK = compilers.KINDS
 
 
 def _names(values):
@@ -43,7 +57,9 @@ def run_parser():
             "print the tables and write results/<date>-<host>.json, "
             "results/report.md and plots.  Other commands: "
             "`report RESULTS.json [--output DIR]` rebuilds a report from "
-            "a results file; `list` shows the cases and implementations."),
+            "a results file; `export-pyperf RESULTS.json OUT.json` writes "
+            "it as a pyperf suite; `list` shows the cases and "
+            "implementations."),
     )
     p.add_argument("--interpreters", "-i", nargs="+", metavar="PYTHON",
                    default=[sys.executable],
@@ -79,6 +95,14 @@ def run_parser():
         p.add_argument("--" + name.replace("_", "-"), type=type(value),
                        metavar="X",
                        help=f"{runner.HELP[name]} (default {value})")
+    p.add_argument("--processes", "-p", type=int, metavar="N",
+                   help="fresh processes per measurement of the headline "
+                   "cases (board, board_own_trig, callbacks, board_rhs, "
+                   f"instantiate, element_wise; default {PROCESSES}, 1 "
+                   "with --quick); the others run in one")
+    p.add_argument("--estimate", action="store_true",
+                   help="only print how long the run would take (probes "
+                   "the interpreters, measures nothing)")
     p.add_argument("--timeout", type=float, default=orchestrate.TIMEOUT,
                    help="seconds before one measurement is killed")
     p.add_argument("--progress", choices=("auto", "rich", "tqdm", "plain"),
@@ -130,6 +154,17 @@ def results_path(output, quick):
     return os.path.join(output, f"{stamp}-{host}{suffix}.json")
 
 
+def call_times(output):
+    """estimate.call_times of the newest full run in ``output``, or {}."""
+    found = sorted(glob.glob(os.path.join(output, "*.json")))
+    for path in reversed([p for p in found if not p.endswith("-quick.json")]):
+        try:
+            return estimate.call_times(results_file.load(path))
+        except ResultsError:
+            continue
+    return {}
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -141,6 +176,15 @@ def main_run(argv):
         cases, impls, settings = selected(args)
     except ValueError as error:
         parser.error(str(error))
+    processes = args.processes or (1 if args.quick else PROCESSES)
+    if processes < 1:
+        parser.error("--processes must be at least 1")
+    if args.estimate:
+        for line in orchestrate.estimate(args.interpreters, impls, cases,
+                                         settings, processes,
+                                         call_times(args.output)):
+            print(line)
+        return 0
     path = results_path(args.output, args.quick)
     print(f"results: {path}", file=sys.stderr)
     # A polite kill (SIGTERM) stops the run like Ctrl-C: partial results.
@@ -148,7 +192,8 @@ def main_run(argv):
     try:
         orchestrate.run(args.interpreters, impls, cases, settings, path,
                         display=args.progress, quick=args.quick,
-                        timeout=args.timeout)
+                        timeout=args.timeout, processes=processes,
+                        calls=call_times(args.output))
     except KeyboardInterrupt:
         print(f"\ninterrupted: partial results in {path}", file=sys.stderr)
         if not args.no_report:
@@ -171,13 +216,49 @@ def main_report(argv):
                         help="also replace the latest-results section of "
                         "this README (between its markers) by this run's")
     args = parser.parse_args(argv)
-    path = report.write(args.results, args.output)
-    if args.readme:
-        report_dir = os.path.relpath(os.path.dirname(os.path.abspath(path)),
-                                     os.path.dirname(os.path.abspath(
-                                         args.readme)))
-        report.update_readme(args.readme, args.results, report_dir)
-        print(f"updated: {args.readme}")
+    try:
+        path = report.write(args.results, args.output)
+        if args.readme:
+            report_dir = os.path.relpath(
+                os.path.dirname(os.path.abspath(path)),
+                os.path.dirname(os.path.abspath(args.readme)))
+            readme.update(args.readme, args.results, report_dir)
+            print(f"updated: {args.readme}")
+    except ResultsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return BAD_FILE
+    return 0
+
+
+def main_export_pyperf(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m piconumpy.bench export-pyperf",
+        description="Write a results file as a pyperf BenchmarkSuite: one "
+        "benchmark per case/implementation/interpreter, one run per "
+        "process, for `python -m pyperf stats|hist|compare_to`.")
+    parser.add_argument("results", help="a results JSON file")
+    parser.add_argument("output", help="the pyperf JSON file to write")
+    parser.add_argument("--values-per-run", type=int, metavar="N",
+                        help="N evenly spaced quantiles of each process's "
+                        "timings instead of all of them, so that "
+                        "compare_to's significance test (it needs as many "
+                        "values on both sides) can compare two runs")
+    args = parser.parse_args(argv)
+    if args.values_per_run is not None and args.values_per_run < 1:
+        parser.error("--values-per-run must be at least 1")
+    try:
+        from . import pyperf_export
+    except ImportError as error:
+        print(f"error: export-pyperf needs pyperf ({error}); "
+              "pip install pyperf", file=sys.stderr)
+        return BAD_FILE
+    try:
+        count = pyperf_export.export(args.results, args.output,
+                                     args.values_per_run)
+    except ResultsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return BAD_FILE
+    print(f"{args.output}: {count} benchmarks")
     return 0
 
 
@@ -190,7 +271,8 @@ def main_list(argv):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"report": main_report, "list": main_list, "run": main_run}
+    commands = {"report": main_report, "list": main_list, "run": main_run,
+                "export-pyperf": main_export_pyperf}
     if argv and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     return main_run(argv)

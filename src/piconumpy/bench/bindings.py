@@ -11,10 +11,11 @@ implementation's arrays in ``bind``, outside the timed call.
 """
 
 import array as _carray
+import math
 import random
 
 from . import compilers
-from .workloads import board, callbacks, micro
+from .workloads import board, callbacks, micro, single_calls
 
 
 def _doubles(values):
@@ -195,7 +196,7 @@ class Operation:
                 out = _doubles(a)  # the result goes there: no allocation
                 if op == "construct":
                     return lambda: (native(a, out, repeat), out)[1]
-                buffer_b = _doubles(b) if op == "add" else None
+                buffer_b = _doubles(b) if op == "add" else buffer_a
                 return lambda: (native(op, buffer_a, buffer_b, out, repeat),
                                 out)[1]
             return lambda: native(buffer_a, repeat)
@@ -217,6 +218,45 @@ class Scaling(Operation):
         return params["repeat"] * params["n"]
 
 
+# --- single calls the earlier projects published ----------------------------
+
+
+class SingleCall:
+    """board_rhs, instantiate, element_wise on a 4-item array, repeated:
+    params ``repeat`` (calls per timed call).  The native reference writes
+    into a buffer made once, as the per-operation cases do."""
+
+    unit = "call"
+
+    def __init__(self, name):
+        self.name = name
+
+    def kinds(self, params):
+        return {"array", "python", "native"}
+
+    def inputs(self, params):
+        return {"x": _random_values(4, seed=6)}
+
+    def units(self, params):
+        return params["repeat"]
+
+    def bind(self, kind, impl, data, params):
+        repeat, values = params["repeat"], data["x"]
+        if kind == "native":
+            native, name = impl.single_call, self.name
+            buffer, out = _doubles(values), _doubles(values)
+            return lambda: (native(name, buffer, out, repeat), out)[1]
+        x = impl.array(values)  # a list for "python"
+        if self.name == "board_rhs":
+            rhs = board.make_board(impl.array, math.cos, math.sin)
+            return lambda: single_calls.board_rhs(rhs, x, repeat)
+        if self.name == "instantiate":
+            return lambda: single_calls.instantiate(impl.array, x, repeat)
+        if kind == "python":
+            return lambda: single_calls.element_wise_lists(x, repeat)
+        return lambda: single_calls.element_wise(x, repeat)
+
+
 #: The workloads the runner knows, by name.
 WORKLOADS = {
     "board": Board(),
@@ -226,6 +266,9 @@ WORKLOADS = {
     "sum_loop_index": Loop(micro.sum_loop_index, "sum"),
     "init_zeros": Loop(micro.init_zeros, "zero"),
     "cort": Cort(),
+    "board_rhs": SingleCall("board_rhs"),
+    "instantiate": SingleCall("instantiate"),
+    "element_wise": SingleCall("element_wise"),
     "op": Operation(),
     "scale": Scaling(),
 }

@@ -31,14 +31,27 @@ QUICK_SIZES = Sizes(
 
 #: What --quick measures unless workloads are named.
 QUICK_SELECTION = ("board", "board_own_trig", "callbacks", "sum_loop",
-                   "op_construct", "op_add", "scaling")
+                   "op_construct", "op_add", "scaling", "board_rhs",
+                   "instantiate", "element_wise")
 
-
-#: The micro-benchmarks are many (two thirds of the measurements) and each
-#: call is short and regular: a third of a second of warm-up (still cut
-#: short only once timings settle) and of timed calls gives hundreds of
-#: calls, and keeps `make bench` to a few minutes.
-MICRO_SETTINGS = {"warmup_min": 0.3, "min_time": 0.3}
+# The budget of `make bench`: eight interpreters x ~290 measurements must
+# fit in 45 minutes on two cores (`--estimate` computes it).  Settings here
+# are caps on the run's.
+#
+#: The headline cases run in several processes (``repeated``): the
+#: processes, not the calls, are the samples, so each gets a shorter warm-up
+#: floor (it still goes on until timings settle, up to warmup_max) and a
+#: fifth of a second of timed calls, five at least.
+REPEATED_SETTINGS = {"warmup_min": 0.3, "warmup_max": 3.0, "min_calls": 5,
+                     "min_time": 0.15}
+#: The single calls the earlier projects published are repeated in one
+#: timed call (about a millisecond) and regular: less of each.
+SINGLE_CALL_SETTINGS = dict(REPEATED_SETTINGS, warmup_min=0.2, min_time=0.1)
+#: The micro-benchmarks (the loops, per-operation costs, scaling) are many,
+#: measured in one process each; each call is short and regular: a tenth of
+#: a second of warm-up (cut short only once timings settle) and of timed
+#: calls still gives hundreds of calls.
+MICRO_SETTINGS = {"warmup_min": 0.1, "warmup_max": 2.0, "min_time": 0.1}
 
 
 @dataclasses.dataclass
@@ -46,11 +59,13 @@ class Case:
     id: str
     workload: str    # a name of bindings.WORKLOADS
     params: dict
-    group: str       # board, callbacks, loops, ops, scaling
+    group: str       # board, callbacks, published, loops, ops, scaling
     # Runner settings for this case (a long case needs fewer calls).
     settings: dict = dataclasses.field(default_factory=dict)
     # Measured when no workload is named (board_long takes many minutes).
     default: bool = True
+    # Measured in several processes (--processes), a headline case.
+    repeated: bool = False
 
     def matches(self, name):
         """Loosely: by workload, group or family (``scale_add``)."""
@@ -62,17 +77,23 @@ def all_cases(sizes):
     """Every case, in report order, at these sizes."""
     n_sleds, n_time = sizes.board
     long_sleds, long_time = sizes.board_long
+    board = {"n_sleds": n_sleds, "n_time": n_time}
     cases = [
-        Case("board", "board", {"n_sleds": n_sleds, "n_time": n_time},
-             "board"),
+        Case("board", "board", board, "board", REPEATED_SETTINGS,
+             repeated=True),
         Case("board_long", "board",
              {"n_sleds": long_sleds, "n_time": long_time}, "board",
              # Up to a minute per call for numpy on PyPy: few calls.
              settings={"min_calls": 3, "min_time": 0.0}, default=False),
-        Case("board_own_trig", "board_own_trig",
-             {"n_sleds": n_sleds, "n_time": n_time}, "board"),
-        Case("callbacks", "callbacks", {"n": sizes.callbacks}, "callbacks"),
+        Case("board_own_trig", "board_own_trig", dict(board), "board",
+             REPEATED_SETTINGS, repeated=True),
+        Case("callbacks", "callbacks", {"n": sizes.callbacks}, "callbacks",
+             REPEATED_SETTINGS, repeated=True),
     ]
+    # The single calls the earlier projects published (PUBLISHED.md).
+    for name in ("board_rhs", "instantiate", "element_wise"):
+        cases.append(Case(name, name, {"repeat": sizes.op_repeat},
+                          "published", SINGLE_CALL_SETTINGS, repeated=True))
     for name in ("sum_loop", "sum_loop_index", "init_zeros", "cort"):
         cases.append(Case(name, name, {"n": sizes.micro}, "loops",
                           settings=MICRO_SETTINGS))

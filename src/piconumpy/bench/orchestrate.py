@@ -1,4 +1,8 @@
-"""Walk cases x interpreters x implementations, one fresh process each.
+"""Walk cases x interpreters x implementations, in fresh processes.
+
+Each measurement runs in a fresh process; the headline cases (a case's
+``repeated``) in several, one after the other, because a JIT may settle
+differently in each process (see intervals.py for what is made of them).
 
 Every planned row ends in the results file: measured, an error (wrong
 result, exception, crash, timeout), or skipped with its reason (interpreter
@@ -15,7 +19,10 @@ import signal
 import subprocess
 import sys
 
-from . import bindings, implementations, metadata, progress, runner
+from . import (bindings, implementations, intervals, metadata, progress,
+               runner, stats)
+from . import estimate as estimate_module
+from . import results as results_file
 from .results import ResultsFile
 
 #: Seconds one measurement may take before it is killed (an error row).
@@ -64,6 +71,33 @@ def labels(pythons, infos):
     return unique
 
 
+def labelled(pythons, probed):
+    """(label, python, probe info, why missing) of each interpreter;
+    ``probed``: what ``probe`` said of each."""
+    infos = [info for info, _ in probed]
+    missing = [reason for _, reason in probed]
+    return list(zip(labels(pythons, infos), pythons, infos, missing))
+
+
+def estimate(pythons, impls, cases, settings, processes, calls=None):
+    """Lines saying how long ``run`` would take (a dry run); ``calls``:
+    estimate.call_times of an earlier run.  An interpreter that cannot be
+    probed (not set up yet) is assumed to run every implementation (PyPy
+    if its name says so, else CPython): an upper bound."""
+    probed = []
+    for python in pythons:
+        info, why = probe(python)
+        if info is None:
+            kind = "pypy" if "pypy" in python else "cpython"
+            print(f"{python}: {why}; assumed a {kind} running every "
+                  "implementation", file=sys.stderr)
+            info = {"implementation": kind, "python_version": python,
+                    "implementations": {}}
+        probed.append((info, None))
+    steps = plan(cases, labelled(pythons, probed), impls, processes)
+    return estimate_module.summary(steps, settings, len(pythons), calls)
+
+
 def measure(python, case, impl, settings, timeout=TIMEOUT):
     """The runner's record for one measurement in a fresh ``python``."""
     command = [python, "-m", "piconumpy.bench.runner", "--json",
@@ -98,8 +132,10 @@ def measure(python, case, impl, settings, timeout=TIMEOUT):
         return dict(failed, reason=f"unreadable output: {lines[-1][:200]}")
 
 
-def plan(cases, interpreters, impls):
-    """[(case, interpreter, impl, why_skipped)], native first in each group.
+def plan(cases, interpreters, impls, processes=1):
+    """[(case, interpreter, impl, why_skipped, n_processes)], native first
+    in each group; a case that asks for repeated processes gets
+    ``processes`` of them, the others one.
 
     ``interpreters``: (label, python, probe info, why missing) tuples.
     """
@@ -107,14 +143,67 @@ def plan(cases, interpreters, impls):
     steps = []
     for case in cases:
         kinds = bindings.WORKLOADS[case.workload].kinds(case.params)
+        count = processes if case.repeated else 1
         for interpreter in interpreters:
             _, _, info, missing = interpreter
             for impl in ordered:
                 if implementations.kind(impl) not in kinds:
                     continue
                 why = missing or info["implementations"].get(impl)
-                steps.append((case, interpreter, impl, why))
+                steps.append((case, interpreter, impl, why,
+                              0 if why else count))
     return steps
+
+
+#: What a process's record holds that belongs to that process alone.
+PER_PROCESS = ("first_call", "warmup", "timings", "stats", "check")
+
+
+def combine(records):
+    """One record from the runner's records of the same measurement in
+    successive processes (all "ok"): a ``processes`` list of what each
+    process measured, and ``stats`` across them (the median is the median
+    of the per-process medians)."""
+    first = records[0]
+    record = {k: v for k, v in first.items() if k not in PER_PROCESS}
+    record["processes"] = [{k: r[k] for k in PER_PROCESS if k in r}
+                           for r in records]
+    every = [p["timings"] for p in record["processes"]]
+    pooled = stats.summarize([t for timings in every for t in timings])
+    spread = intervals.between_processes(every)
+    record["stats"] = dict(pooled, pooled_median=pooled["median"],
+                           median=spread["median"],
+                           processes=spread["processes"],
+                           process_min=spread["min"],
+                           process_max=spread["max"],
+                           relative_range=spread["relative_range"])
+    record["check"] = max((r["check"] for r in records),
+                          key=lambda c: c["max_relative_error"])
+    return record
+
+
+def measure_processes(python, case, impl, settings, count, timeout,
+                      starting=None):
+    """The record of one measurement in ``count`` fresh processes: the
+    first record that is not "ok" (error, skipped) if any, else their
+    combination.  Ctrl-C after some processes: their combination, marked
+    ``interrupted``, goes with the KeyboardInterrupt (``error.record``)."""
+    done = []
+    for number in range(1, count + 1):
+        if starting and count > 1:
+            starting(number)
+        try:
+            record = measure(python, case, impl, settings, timeout)
+        except KeyboardInterrupt as error:
+            if done:
+                error.record = dict(combine(done), interrupted=True)
+            raise
+        if record["status"] != "ok":
+            if done:
+                record["reason"] = f"process {number}: {record['reason']}"
+            return record
+        done.append(record)
+    return combine(done)
 
 
 def summary_line(label, impl, case, record, native_medians):
@@ -123,6 +212,9 @@ def summary_line(label, impl, case, record, native_medians):
         return f"{where} {record['status']}: {record['reason']}"
     median = record["stats"]["median"]
     line = f"{where} {median * 1e3:10.4f} ms"
+    if record["stats"].get("processes", 1) > 1:
+        line += (f" ({record['stats']['processes']} processes, range "
+                 f"{record['stats']['relative_range']:.0%})")
     native = native_medians.get((case.id, label))
     if native:
         line += f"  {median / native:8.1f}x native"
@@ -137,25 +229,24 @@ def case_settings(settings, case):
 
 
 def run(pythons, impls, cases, settings, path, display="auto", quick=False,
-        timeout=TIMEOUT):
+        timeout=TIMEOUT, processes=1, calls=None):
     """Measure everything into the results file at ``path``; return it.
+    ``calls`` (estimate.call_times of an earlier run) weighs the progress.
 
     KeyboardInterrupt stops the run: the file is closed as interrupted
     and the interrupt propagates.
     """
     probed = [probe(python) for python in pythons]
-    infos = [info for info, _ in probed]
-    names = labels(pythons, infos)
-    missing = [reason for _, reason in probed]
-    interpreters = list(zip(names, pythons, infos, missing))
+    interpreters = labelled(pythons, probed)
+    names = [label for label, *_ in interpreters]
     here = os.path.dirname(os.path.abspath(__file__))
     results = ResultsFile(path, {
-        "schema": 1,
+        "schema": results_file.SCHEMA,
         "started": metadata.now(),
         "host": metadata.host(),
         "git": metadata.git([here, os.getcwd()]),
         "settings": dict(settings, quick=quick, timeout=timeout,
-                         orchestrator=sys.executable),
+                         processes=processes, orchestrator=sys.executable),
         "interpreters": {
             label: {"executable": python, "info": info, "missing": reason}
             for label, python, (info, reason) in zip(names, pythons, probed)
@@ -164,25 +255,48 @@ def run(pythons, impls, cases, settings, path, display="auto", quick=False,
         "cases": [{"id": c.id, "workload": c.workload, "params": c.params,
                    "group": c.group} for c in cases],
     })
-    steps = plan(cases, interpreters, impls)
-    show = progress.make(len(steps), display)
+    steps = plan(cases, interpreters, impls, processes)
+    show = progress.make([estimate_module.step_seconds(step, settings, calls)
+                          for step in steps], display)
     native_medians = {}
     interrupted = False
     try:
-        for case, (label, python, _, _), impl, reason in steps:
-            show.start(f"{case.id} {label} {impl}")
+        for step in steps:
+            case, (label, python, _, _), impl, reason, count = step
+            what = f"{case.id} {label} {impl}"
+            weight = estimate_module.step_seconds(step, settings, calls)
+            advanced = []  # the weight of the processes done so far
+
+            def starting(number):
+                if number > 1:
+                    advanced.append(weight / count)
+                    show.advance(weight / count)
+                show.start(f"{what} (process {number}/{count})")
+
+            if count <= 1:
+                show.start(what)
             if reason:
                 record = {"workload": case.workload, "implementation": impl,
                           "params": case.params, "status": "skipped",
                           "reason": reason}
             else:
-                record = measure(python, case, impl,
-                                 case_settings(settings, case), timeout)
+                try:
+                    record = measure_processes(
+                        python, case, impl, case_settings(settings, case),
+                        count, timeout, starting)
+                except KeyboardInterrupt as error:
+                    record = getattr(error, "record", None)
+                    if record:
+                        record.update(case=case.id, group=case.group,
+                                      interpreter=label)
+                        results.add(record)
+                    raise
             record.update(case=case.id, group=case.group, interpreter=label)
             if impl == "native" and record["status"] == "ok":
                 native_medians[case.id, label] = record["stats"]["median"]
             results.add(record)
-            show.done(summary_line(label, impl, case, record, native_medians))
+            show.done(summary_line(label, impl, case, record, native_medians),
+                      max(0.0, weight - sum(advanced)))
     except KeyboardInterrupt:
         interrupted = True
         raise

@@ -97,7 +97,9 @@ def scaling(results):
 
 
 def distribution(results, case="board"):
-    """Every timed call of ``case``, per implementation and interpreter.
+    """Every timed call of ``case``, per implementation and interpreter;
+    each process in its own column within the implementation's, so that
+    modes within and between processes show.
 
     Extension calls on PyPy are often bimodal: a median hides it.
     """
@@ -110,9 +112,14 @@ def distribution(results, case="board"):
         impls = [i for i in results.sorted_impls(case)
                  if results.median(case, interpreter, i) is not None]
         for x, impl in enumerate(impls):
-            timings = results.record(case, interpreter, impl)["timings"]
-            xs = [x + jitter.uniform(-0.3, 0.3) for _ in timings]
-            ax.scatter(xs, [t * 1e3 for t in timings], s=4, alpha=0.5)
+            processes = results.processes(case, interpreter, impl)
+            width = 0.8 / len(processes)
+            for k, timings in enumerate(processes):
+                left = x - 0.4 + k * width
+                xs = [left + jitter.uniform(0.1, 0.9) * width
+                      for _ in timings]
+                ax.scatter(xs, [t * 1e3 for t in timings], s=4, alpha=0.5,
+                           color=f"C{x % 10}")
         ax.set_xticks(range(len(impls)))
         ax.set_xticklabels(impls, rotation=20, ha="right")
         ax.set_yscale("log")

@@ -5,12 +5,16 @@
 Reads only the results document (see results.py), so a report can be
 rebuilt from old results.  Every ratio is to the native reference of the
 same case on the same interpreter (another interpreter's if it has none).
+Figures are medians of the per-process medians; key ratios carry a 95%
+bootstrap interval over processes (intervals.py), and one whose interval
+contains 1 is "no measurable difference".
 """
 
 import os
 
 import piconumpy
 
+from . import intervals, modes, published
 from . import results as results_file
 from .tables import Results
 
@@ -121,22 +125,45 @@ def details_table(results, case):
             record = results.record(case, interpreter, impl)
             if not record or record["status"] != "ok":
                 continue
-            s, w = record["stats"], record.get("warmup")
+            s = record["stats"]
+            warmups = [p.get("warmup") for p in record["processes"]]
             warmup = "?"
-            if w:
-                warmup = f"{w['calls']} in {w['seconds']:.2g} s" + (
-                    "" if w["settled"] else " (not settled)")
+            if all(warmups):
+                calls = sum(w["calls"] for w in warmups) // len(warmups)
+                seconds = sum(w["seconds"] for w in warmups) / len(warmups)
+                unsettled = sum(not w["settled"] for w in warmups)
+                warmup = f"{calls} in {seconds:.2g} s" + (
+                    f" ({unsettled} not settled)" if unsettled else "")
+            medians = [p["stats"]["median"] for p in record["processes"]]
+            between = (f"{format_time(min(medians))} – "
+                       f"{format_time(max(medians))}"
+                       if len(medians) > 1 else "")
             rows.append([
-                impl, interpreter, format_time(s["median"]),
-                format_time(s["mean"]), format_time(s["iqr"]),
-                format_time(s["mad"]), str(s["n"]), warmup,
+                impl, interpreter, format_time(s["median"]), between,
+                format_time(s["iqr"]), format_time(s["mad"]),
+                str(len(medians)), str(s["n"]), warmup,
             ])
-    headers = ["implementation", "interpreter", "median", "mean", "IQR",
-               "MAD", "calls", "warm-up"]
+    headers = ["implementation", "interpreter", "median of medians",
+               "process medians", "IQR", "MAD", "processes", "calls",
+               "warm-up (mean)"]
     return table(headers, rows, markdown=True)
 
 
-# --- the summary ---------------------------------------------------------------
+def multimodal(results, cases=None):
+    """Lines naming each measurement whose timings fall into two modes
+    (within a process or between processes), and where its median is."""
+    lines = []
+    for case in cases or results.cases:
+        for impl in results.impls_of(case):
+            for interpreter in results.interpreters:
+                found = results.modes(case, interpreter, impl)
+                text = modes.describe(found, format_time) if found else ""
+                if text:
+                    lines.append(f"{case} {interpreter} {impl}: {text}")
+    return lines
+
+
+# --- the summary -------------------------------------------------------------
 
 
 def _fraction(results, case, a, b):
@@ -154,15 +181,17 @@ def _fraction(results, case, a, b):
             why = results.why_not(case, label, impl).split(":", 1)[0]
             missing.append(f"{kind} {impl}: {why}, see the tables")
     if missing:
+        missing = list(dict.fromkeys(missing))  # each reason once
         return f"{name_a} vs {name_b}: not measured ({'; '.join(missing)})"
     t_a = results.median(case, label_a, impl_a)
     t_b = results.median(case, label_b, impl_b)
-    ratio = t_a / t_b
-    if ratio <= 1:
-        verdict = f"{name_a} is {1 / ratio:.3g}x faster"
-    else:
-        verdict = f"{name_a} is {ratio:.3g}x slower"
-    return (f"{name_a} / {name_b} = {ratio:.3g} ({verdict}; "
+    ratio, low, high = results.interval(case, (label_a, impl_a),
+                                        (label_b, impl_b))
+    verdict = intervals.verdict(ratio, low, high)
+    if verdict[0].isdigit():
+        verdict = f"{name_a} is {verdict}"
+    return (f"{name_a} / {name_b} = "
+            f"{intervals.format_interval(ratio, low, high)} ({verdict}; "
             f"{format_time(t_a)} vs {format_time(t_b)})")
 
 
@@ -206,7 +235,47 @@ def summary(results, case="board"):
     return lines
 
 
-# --- the outputs ----------------------------------------------------------------------
+# --- the published figures beside ours ---------------------------------------
+
+
+def _hpy_runtime(results, label):
+    info = results.document["interpreters"][label].get("info") or {}
+    runtime = info.get("hpy_runtime")
+    if isinstance(runtime, list) and runtime:
+        return f"HPy {runtime[0]}"
+    return "no HPy"
+
+
+def published_table(results, markdown=False):
+    """Each published ratio, its interpreter and HPy version, and ours on
+    each of our interpreters of the same kind, with its interval."""
+    ours = [label for label in results.interpreters
+            if results.implementation_of(label)]
+    rows = []
+    for entry in published.RATIOS:
+        row = [entry.case, f"{entry.numerator} / {entry.denominator}",
+               f"{entry.value:.3g}", entry.interpreter, entry.hpy,
+               entry.source]
+        for label in ours:
+            if results.implementation_of(label) != entry.kind:
+                row.append("")
+                continue
+            found = None
+            if entry.case in results.cases:
+                found = results.interval(
+                    entry.case, (label, entry.numerator),
+                    (label, entry.denominator))
+            row.append(intervals.format_interval(*found) if found
+                       else "not measured")
+        rows.append(row)
+    headers = ["case", "ratio", "published", "their interpreter", "HPy",
+               "source"] + [f"{label} ({results.describe_interpreter(label)}"
+                            f", {_hpy_runtime(results, label)})"
+                            for label in ours]
+    return table(headers, rows, markdown)
+
+
+# --- the outputs -------------------------------------------------------------
 
 
 def _unit_sections(results, markdown):
@@ -268,6 +337,36 @@ def _header(results):
     return lines
 
 
+INTERVALS_NOTE = (
+    "Figures are medians of the per-process medians; `ratio [lo, hi]` is "
+    "a ratio of two of them with its 95% bootstrap interval (processes "
+    "resampled, then calls within them); an interval containing 1 is "
+    "\"no measurable difference\".")
+
+
+def _processes_line(results):
+    counts = sorted({len(r["processes"]) for r in results.records.values()
+                     if r.get("status") == "ok"})
+    if not counts:
+        return "no measurement"
+    span = (str(counts[0]) if len(counts) == 1
+            else f"{counts[0]}-{counts[-1]}")
+    plural = "es" if counts[-1] > 1 else ""
+    return f"{span} fresh process{plural} per measurement"
+
+
+def single_process_note(results):
+    """A warning when measurements ran in one process each, else ''."""
+    counts = [len(r["processes"]) for r in results.records.values()
+              if r.get("status") == "ok"]
+    if counts and max(counts) == 1:
+        return ("One process per measurement: the intervals cover the "
+                "noise between calls only, not between processes (a JIT "
+                "may settle differently in each); `make bench` runs the "
+                "headline cases in several.")
+    return ""
+
+
 def terminal(results):
     """All tables as text, for the terminal."""
     parts = ["\n".join(_header(results)), ""]
@@ -285,8 +384,18 @@ def terminal(results):
         if notes.texts:
             parts.append(notes.render())
         parts.append("")
-    parts.append("== Summary (board)")
+    parts += ["== The published ratios beside ours (ratio [95% interval])",
+              published_table(results), ""]
+    flagged = multimodal(results)
+    if flagged:
+        parts.append("== Timings in two modes")
+        parts += ["  " + line for line in flagged]
+        parts.append("")
+    parts.append(f"== Summary (board; {_processes_line(results)}; "
+                 "ratio [95% interval])")
     parts += ["  " + line for line in summary(results)]
+    if single_process_note(results):
+        parts.append("  " + single_process_note(results))
     return "\n".join(parts)
 
 
@@ -297,10 +406,23 @@ def markdown(results, plots):
     out += ["", "## Summary", ""]
     out += ["- " + line for line in summary(results)]
     out += ["", "Ratios are to the native reference (plain C, no allocation "
-            "per step) of the same case on the same interpreter; timings are "
-            "medians of many calls after a warm-up (the mean and spread are "
-            "in the JSON).  Compare ratios within one run, never absolute "
-            "times across runs.", ""]
+            "per step) of the same case on the same interpreter; "
+            f"{_processes_line(results)}, each a median of many calls after "
+            "a warm-up.  " + INTERVALS_NOTE + "  Compare ratios within one "
+            "run, never absolute times across runs.  "
+            + single_process_note(results), ""]
+    out += ["## The published figures beside ours", "",
+            "Ratios between two implementations (time of the first over "
+            "the second) as the earlier piconumpy projects published them "
+            "(PUBLISHED.md: their floor was Julia, ours is C; only ratios "
+            "between implementations compare), and ours on each of our "
+            "interpreters of the same kind, with 95% intervals.", "",
+            published_table(results, markdown=True), ""]
+    flagged = multimodal(results)
+    out += ["## Timings in two modes", ""]
+    out += ["- " + line for line in flagged] if flagged else [
+        "No measurement's timings fall into two modes."]
+    out.append("")
     for title, name in plots.items():
         out += [f"![{title}]({name})", ""]
     for case in results.cases:
@@ -336,45 +458,3 @@ def write(json_path, output_dir=None, echo=print):
         file.write(f"\nFrom `{os.path.basename(json_path)}`.\n")
     echo(f"report: {path}")
     return path
-
-
-# --- the README's "latest results" section ------------------------------------------
-
-README_START = "<!-- latest-results:start (python -m piconumpy.bench report RESULTS.json --readme README.md) -->"
-README_END = "<!-- latest-results:end -->"
-
-
-def readme_section(results, report_dir):
-    """The run's summary, board table and chart, for the README; image and
-    report paths are relative to the README's folder (``report_dir`` is the
-    report's folder, relative to it)."""
-    out = [README_START, ""]
-    out += [f"{line}  " for line in _header(results)[:2]]
-    out += ["", "Board (the main benchmark, classic size): time relative to "
-            "the native C reference, and the median time per call.", ""]
-    text, notes = case_table(results, "board", markdown=True)
-    out += [text, ""]
-    out += [f"{line.strip()}  " for line in notes.render().splitlines()]
-    out += ["", "Key ratios (lower is faster for the first named):", ""]
-    out += ["- " + line for line in summary(results)]
-    out += ["", f"![board: time relative to native (log scale)]"
-            f"({report_dir}/board.png)", "",
-            f"Every table, the statistics and the other plots: "
-            f"[{report_dir}/report.md]({report_dir}/report.md).", "",
-            README_END]
-    return "\n".join(out)
-
-
-def update_readme(readme_path, json_path, report_dir):
-    """Replace the README's latest-results section by this run's."""
-    results = Results(results_file.load(json_path))
-    with open(readme_path) as file:
-        text = file.read()
-    start, end = text.find(README_START), text.find(README_END)
-    if start < 0 or end < start:
-        raise ValueError(f"{readme_path} has no latest-results markers "
-                         f"({README_START} ... {README_END})")
-    text = (text[:start] + readme_section(results, report_dir)
-            + text[end + len(README_END):])
-    with open(readme_path, "w") as file:
-        file.write(text)

@@ -2,6 +2,11 @@
 
 Layout: the run's metadata, then ``"results": [...]`` with one record per
 (case, interpreter, implementation), then, once the run ends, ``"end"``.
+Schema 2: a measured record has a ``processes`` list, one entry per fresh
+process (its ``timings``, ``stats``, ``warmup``, ``first_call``,
+``check``), and ``stats`` across them (``median``: the median of the
+per-process medians).  Schema 1 (one process, its timings at the top of the
+record) is read as schema 2 with one process.
 Records are appended in place (the file's closing ``]}`` is overwritten),
 so an interrupted run leaves a readable file that simply has no ``"end"``;
 the file is rewritten whole only once, at the end.
@@ -10,7 +15,14 @@ the file is rewritten whole only once, at the end.
 import json
 import os
 
+#: The version of the layout this code writes, and the newest it reads.
+SCHEMA = 2
 _TAIL = "\n]}\n"
+
+
+class ResultsError(Exception):
+    """A file that is not a results file this code reads; str() says why,
+    in one line."""
 
 
 class ResultsFile:
@@ -60,6 +72,44 @@ def _write_atomically(path, text):
 
 
 def load(path):
-    """The results document at ``path`` (complete or interrupted)."""
-    with open(path) as file:
-        return json.load(file)
+    """The results document at ``path`` (complete or interrupted), as
+    schema 2; ResultsError if it is missing, not JSON, not a results file
+    or of a newer schema."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ResultsError(f"{path}: cannot be read ({error})") from None
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise ResultsError(f"{path}: not JSON ({error}); a truncated or "
+                           "foreign file?") from None
+    if (not isinstance(document, dict)
+            or not isinstance(document.get("schema"), int)
+            or not isinstance(document.get("results"), list)
+            or not isinstance(document.get("interpreters"), dict)):
+        raise ResultsError(f"{path}: not a piconumpy results file (no "
+                           "schema, interpreters and results)")
+    if document["schema"] > SCHEMA:
+        raise ResultsError(
+            f"{path}: results schema {document['schema']} is newer than "
+            f"this piconumpy reads ({SCHEMA}); report it with a newer one")
+    if document["schema"] < 2:
+        document["results"] = [_upgrade(r) for r in document["results"]]
+    return document
+
+
+def _upgrade(record):
+    """A schema 1 record as schema 2: its one process in ``processes``."""
+    if record.get("status") != "ok" or "processes" in record:
+        return record
+    process = {key: record[key] for key in
+               ("first_call", "warmup", "timings", "stats", "check")
+               if key in record}
+    upgraded = {k: v for k, v in record.items() if k != "timings"}
+    upgraded["processes"] = [process]
+    upgraded["stats"] = dict(record["stats"], processes=1)
+    return upgraded

@@ -2,9 +2,12 @@
 
 ``Results`` answers the questions the report asks: the median of a
 (case, interpreter, implementation), its ratio to the native reference of
-the same case, and why a row has no number.  It reads only the JSON
-document, so old results files can be reported again.
+the same case, the interval of a ratio of two rows, their modes, and why
+a row has no number.  It reads only the JSON document (results.load makes
+old schemas look new), so old results files can be reported again.
 """
+
+from . import intervals, modes
 
 
 class Results:
@@ -26,6 +29,7 @@ class Results:
         order = list(document.get("implementations", []))
         found = {impl for _, _, impl in self.records}
         self.implementations = order + sorted(found - set(order))
+        self._intervals = {}
 
     @property
     def complete(self):
@@ -39,10 +43,23 @@ class Results:
 
     def interpreter_named(self, implementation):
         """The first interpreter label of this implementation, or None."""
-        for label in self.interpreters:
-            if self.implementation_of(label) == implementation:
-                return label
+        for label in self.interpreters_of(implementation):
+            return label
         return None
+
+    def interpreters_of(self, implementation):
+        """The labels of the interpreters of this implementation found."""
+        return [label for label in self.interpreters
+                if self.implementation_of(label) == implementation]
+
+    def describe_interpreter(self, label):
+        """'PyPy 7.3.11', 'CPython 3.11.7': what the label stands for."""
+        info = self.document["interpreters"][label].get("info") or {}
+        if info.get("pypy_version"):
+            return f"PyPy {info['pypy_version']}"
+        if info:
+            return f"CPython {info['python_version']}"
+        return label
 
     def cases_in(self, group):
         return [case for case in self.cases if self.groups.get(case) == group]
@@ -60,6 +77,31 @@ class Results:
         if record and record["status"] == "ok":
             return record["stats"]["median"]
         return None
+
+    def processes(self, case, interpreter, impl):
+        """The timings of each process of a measured row, else None."""
+        record = self.record(case, interpreter, impl)
+        if record and record["status"] == "ok":
+            return [p["timings"] for p in record["processes"]]
+        return None
+
+    def interval(self, case, a, b):
+        """(ratio, low, high) of row ``a`` over row ``b``, each an
+        (interpreter, implementation) pair, or None if either has no
+        number.  Computed once per pair (a bootstrap takes a moment)."""
+        key = (case, a, b)
+        if key not in self._intervals:
+            first = self.processes(case, *a)
+            second = self.processes(case, *b)
+            self._intervals[key] = (
+                intervals.ratio_interval(first, second)
+                if first and second else None)
+        return self._intervals[key]
+
+    def modes(self, case, interpreter, impl):
+        """modes.of_measurement of a measured row, else None."""
+        processes = self.processes(case, interpreter, impl)
+        return modes.of_measurement(processes) if processes else None
 
     def per_unit(self, case, interpreter, impl):
         """Median seconds per unit of work (operation, element, step)."""

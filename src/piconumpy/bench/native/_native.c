@@ -78,12 +78,136 @@ list_from_doubles(const double *values, Py_ssize_t n)
     return list;
 }
 
-static int
-check_repeat(Py_ssize_t repeat)
+/* ---- arguments ---------------------------------------------------------- */
+
+/* Every function here takes its arguments through parse_args, from a
+ * signature of one letter per positional argument:
+ *   'r' a buffer of doubles, read     -> args.views, in order
+ *   'w' a buffer of doubles, written  -> args.views, in order
+ *   'n' a count >= 0                  -> args.count
+ *   'k' a repeat count >= 1           -> args.count
+ *   'd' a float                       -> args.number
+ *   's' a str (an operation's name)   -> args.name
+ *   'l' a list                        -> args.list (borrowed)
+ * release_args gives the buffers back. */
+#define MAX_VIEWS 3
+
+typedef struct {
+    Py_buffer views[MAX_VIEWS];
+    int n_views;
+    Py_ssize_t count;
+    double number;
+    const char *name;
+    PyObject *list;
+} Args;
+
+static void
+release_args(Args *args)
 {
-    if (repeat < 1) {
+    while (args->n_views > 0) {
+        args->n_views--;
+        PyBuffer_Release(&args->views[args->n_views]);
+    }
+}
+
+static int
+parse_count(PyObject *item, char kind, Args *args)
+{
+    args->count = PyLong_AsSsize_t(item);
+    if (args->count == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (kind == 'k' && args->count < 1) {
         PyErr_SetString(PyExc_ValueError, "repeat must be at least 1");
         return -1;
+    }
+    if (args->count < 0) {
+        PyErr_SetString(PyExc_ValueError, "a count must not be negative");
+        return -1;
+    }
+    return 0;
+}
+
+/* One argument of kind `kind` into args; -1 with an exception. */
+static int
+parse_one(PyObject *item, char kind, Args *args)
+{
+    switch (kind) {
+    case 'r':
+    case 'w':
+        if (args->n_views == MAX_VIEWS) {
+            PyErr_SetString(PyExc_SystemError, "too many buffers");
+            return -1;
+        }
+        if (get_doubles(item, &args->views[args->n_views], kind == 'w') < 0) {
+            return -1;
+        }
+        args->n_views++;
+        return 0;
+    case 'n':
+    case 'k':
+        return parse_count(item, kind, args);
+    case 'd':
+        args->number = PyFloat_AsDouble(item);
+        return (args->number == -1.0 && PyErr_Occurred()) ? -1 : 0;
+    case 's':
+        if (!PyUnicode_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "an operation name expected");
+            return -1;
+        }
+        args->name = PyUnicode_AsUTF8(item);
+        return args->name == NULL ? -1 : 0;
+    case 'l':
+        if (!PyList_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "a list expected");
+            return -1;
+        }
+        args->list = item;
+        return 0;
+    }
+    PyErr_Format(PyExc_SystemError, "bad argument kind '%c'", kind);
+    return -1;
+}
+
+/* Parse the tuple `tuple` of function's arguments by `signature`; on
+ * failure an exception is set, nothing is held and -1 is returned. */
+static int
+parse_args(PyObject *tuple, const char *function, const char *signature,
+           Args *args)
+{
+    Py_ssize_t n = (Py_ssize_t)strlen(signature);
+    memset(args, 0, sizeof(*args));
+    if (PyTuple_GET_SIZE(tuple) != n) {
+        PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)",
+                     function, n, PyTuple_GET_SIZE(tuple));
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (parse_one(PyTuple_GET_ITEM(tuple, i), signature[i], args) < 0) {
+            release_args(args);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Every buffer of args has at least `at_least` doubles and, if `same`,
+ * they all have the first one's size; else ValueError, buffers released,
+ * -1. */
+static int
+check_sizes(Args *args, const char *function, Py_ssize_t at_least, int same)
+{
+    Py_ssize_t first = n_doubles(&args->views[0]);
+    for (int i = 0; i < args->n_views; i++) {
+        Py_ssize_t n = n_doubles(&args->views[i]);
+        if (n < at_least || (same && n != first)) {
+            release_args(args);
+            PyErr_Format(PyExc_ValueError,
+                         "%s(): buffers of %s%zd doubles expected", function,
+                         same ? "the same size, at least " : "at least ",
+                         at_least);
+            return -1;
+        }
     }
     return 0;
 }
@@ -116,28 +240,36 @@ board_rhs(const double X[4], double out[4])
     out[3] = -F * H_y - C * v;
 }
 
-/* runge_kutta_step of workloads/board.py, in place, with stack buffers. */
+/* The right-hand side of element_wise: f(t, X) = X. */
 static void
-runge_kutta_step(double x[4], double dt)
+same(const double X[4], double out[4])
+{
+    memcpy(out, X, 4 * sizeof(double));
+}
+
+/* runge_kutta_step of workloads/board.py with the right-hand side f, in
+ * place, with stack buffers. */
+static void
+runge_kutta_step(void (*f)(const double *, double *), double x[4], double dt)
 {
     double k1[4], k2[4], k3[4], k4[4], tmp[4];
     int i;
-    board_rhs(x, k1);
+    f(x, k1);
     for (i = 0; i < 4; i++) {
         k1[i] = k1[i] * dt;
         tmp[i] = x[i] + k1[i] / 2;
     }
-    board_rhs(tmp, k2);
+    f(tmp, k2);
     for (i = 0; i < 4; i++) {
         k2[i] = k2[i] * dt;
         tmp[i] = x[i] + k2[i] / 2;
     }
-    board_rhs(tmp, k3);
+    f(tmp, k3);
     for (i = 0; i < 4; i++) {
         k3[i] = k3[i] * dt;
         tmp[i] = x[i] + k3[i];
     }
-    board_rhs(tmp, k4);
+    f(tmp, k4);
     for (i = 0; i < 4; i++) {
         k4[i] = k4[i] * dt;
         x[i] = x[i] + (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]) / 6;
@@ -149,25 +281,19 @@ PyDoc_STRVAR(board_doc,
 "Final states [x, y, u, v] of every sled, concatenated.");
 
 static PyObject *
-native_board(PyObject *Py_UNUSED(module), PyObject *args)
+native_board(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
-    PyObject *y0s_obj;
-    Py_ssize_t n_time;
-    double dt;
-    Py_buffer view;
-    if (!PyArg_ParseTuple(args, "Ond:board", &y0s_obj, &n_time, &dt)) {
+    Args args;
+    if (parse_args(tuple, "board", "rnd", &args) < 0) {
         return NULL;
     }
-    if (get_doubles(y0s_obj, &view, 0) < 0) {
-        return NULL;
-    }
-    const double *y0s = view.buf;
-    Py_ssize_t n_sleds = n_doubles(&view);
+    const double *y0s = args.views[0].buf;
+    Py_ssize_t n_sleds = n_doubles(&args.views[0]);
     /* The only allocation: the result, once per call. */
     double *finals = PyMem_Malloc(4 * (size_t)(n_sleds ? n_sleds : 1) *
                                   sizeof(double));
     if (finals == NULL) {
-        PyBuffer_Release(&view);
+        release_args(&args);
         return PyErr_NoMemory();
     }
     for (Py_ssize_t k = 0; k < n_sleds; k++) {
@@ -176,11 +302,11 @@ native_board(PyObject *Py_UNUSED(module), PyObject *args)
         x[1] = y0s[k];
         x[2] = U0;
         x[3] = 0.0;
-        for (Py_ssize_t step = 0; step < n_time; step++) {
-            runge_kutta_step(x, dt);
+        for (Py_ssize_t step = 0; step < args.count; step++) {
+            runge_kutta_step(board_rhs, x, args.number);
         }
     }
-    PyBuffer_Release(&view);
+    release_args(&args);
     PyObject *result = list_from_doubles(finals, 4 * n_sleds);
     PyMem_Free(finals);
     return result;
@@ -193,15 +319,15 @@ PyDoc_STRVAR(rober_doc,
 "workloads/callbacks.py's rober applied n times to (1, 0, 0).");
 
 static PyObject *
-native_rober(PyObject *Py_UNUSED(module), PyObject *args)
+native_rober(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
-    Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "n:rober", &n)) {
+    Args args;
+    if (parse_args(tuple, "rober", "n", &args) < 0) {
         return NULL;
     }
     const double k1 = 0.04, k2 = 3e7, k3 = 1e4;
     double y1 = 1.0, y2 = 0.0, y3 = 0.0;
-    for (Py_ssize_t i = 0; i < n; i++) {
+    for (Py_ssize_t i = 0; i < args.count; i++) {
         double dy1 = -k1 * y1 + k3 * y2 * y3;
         double dy2 = k1 * y1 - k2 * y2 * y2 - k3 * y2 * y3;
         double dy3 = k2 * y2 * y2;
@@ -217,38 +343,38 @@ native_rober(PyObject *Py_UNUSED(module), PyObject *args)
 PyDoc_STRVAR(sum_doc, "sum(a) -> float\n\nSum of the doubles of a, in order.");
 
 static PyObject *
-native_sum(PyObject *Py_UNUSED(module), PyObject *arg)
+native_sum(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
-    Py_buffer view;
-    if (get_doubles(arg, &view, 0) < 0) {
+    Args args;
+    if (parse_args(tuple, "sum", "r", &args) < 0) {
         return NULL;
     }
-    const double *a = view.buf;
-    Py_ssize_t n = n_doubles(&view);
+    const double *a = args.views[0].buf;
+    Py_ssize_t n = n_doubles(&args.views[0]);
     double result = 0.0;
     for (Py_ssize_t i = 0; i < n; i++) {
         result += a[i];
     }
-    PyBuffer_Release(&view);
+    release_args(&args);
     return PyFloat_FromDouble(result);
 }
 
 PyDoc_STRVAR(zero_doc, "zero(a) -> None\n\nSet every double of a to 0.0.");
 
 static PyObject *
-native_zero(PyObject *Py_UNUSED(module), PyObject *arg)
+native_zero(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
-    Py_buffer view;
-    if (get_doubles(arg, &view, 1) < 0) {
+    Args args;
+    if (parse_args(tuple, "zero", "w", &args) < 0) {
         return NULL;
     }
-    double *a = view.buf;
-    Py_ssize_t n = n_doubles(&view);
+    double *a = args.views[0].buf;
+    Py_ssize_t n = n_doubles(&args.views[0]);
     for (Py_ssize_t i = 0; i < n; i++) {
         a[i] = 0.0;
     }
     KEEP(a); /* the stores are the work: keep them */
-    PyBuffer_Release(&view);
+    release_args(&args);
     Py_RETURN_NONE;
 }
 
@@ -257,28 +383,15 @@ PyDoc_STRVAR(cort_doc,
 "Normalised cosine similarity of the slopes of two series.");
 
 static PyObject *
-native_cort(PyObject *Py_UNUSED(module), PyObject *args)
+native_cort(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
-    PyObject *obj1, *obj2;
-    Py_buffer view1, view2;
-    if (!PyArg_ParseTuple(args, "OO:cort", &obj1, &obj2)) {
+    Args args;
+    if (parse_args(tuple, "cort", "rr", &args) < 0 ||
+        check_sizes(&args, "cort", 2, 1) < 0) {
         return NULL;
     }
-    if (get_doubles(obj1, &view1, 0) < 0) {
-        return NULL;
-    }
-    if (get_doubles(obj2, &view2, 0) < 0) {
-        PyBuffer_Release(&view1);
-        return NULL;
-    }
-    const double *s1 = view1.buf, *s2 = view2.buf;
-    Py_ssize_t n = n_doubles(&view1);
-    PyObject *result = NULL;
-    if (n_doubles(&view2) != n || n < 2) {
-        PyErr_SetString(PyExc_ValueError,
-                        "cort: two series of the same length >= 2 expected");
-        goto done;
-    }
+    const double *s1 = args.views[0].buf, *s2 = args.views[1].buf;
+    Py_ssize_t n = n_doubles(&args.views[0]);
     double num = 0.0, sum_square_1 = 0.0, sum_square_2 = 0.0;
     for (Py_ssize_t t = 0; t < n - 1; t++) {
         double slope_1 = s1[t + 1] - s1[t];
@@ -287,11 +400,8 @@ native_cort(PyObject *Py_UNUSED(module), PyObject *args)
         sum_square_1 += slope_1 * slope_1;
         sum_square_2 += slope_2 * slope_2;
     }
-    result = PyFloat_FromDouble(num / sqrt(sum_square_1 * sum_square_2));
-done:
-    PyBuffer_Release(&view2);
-    PyBuffer_Release(&view1);
-    return result;
+    release_args(&args);
+    return PyFloat_FromDouble(num / sqrt(sum_square_1 * sum_square_2));
 }
 
 /* ---- one operation, repeated (workloads/micro.py's op_* functions) ---- */
@@ -305,32 +415,26 @@ PyDoc_STRVAR(construct_doc,
 "Convert the list of floats values to the doubles of out, repeat times.");
 
 static PyObject *
-native_construct(PyObject *Py_UNUSED(module), PyObject *args)
+native_construct(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
-    PyObject *values, *out_obj;
-    Py_ssize_t repeat;
-    Py_buffer out_view;
-    if (!PyArg_ParseTuple(args, "O!On:construct", &PyList_Type, &values,
-                          &out_obj, &repeat)) {
+    Args args;
+    if (parse_args(tuple, "construct", "lwk", &args) < 0) {
         return NULL;
     }
-    if (check_repeat(repeat) < 0 || get_doubles(out_obj, &out_view, 1) < 0) {
-        return NULL;
-    }
-    double *out = out_view.buf;
-    Py_ssize_t n = PyList_GET_SIZE(values);
-    if (n_doubles(&out_view) != n) {
-        PyBuffer_Release(&out_view);
+    double *out = args.views[0].buf;
+    Py_ssize_t n = PyList_GET_SIZE(args.list);
+    if (n_doubles(&args.views[0]) != n) {
+        release_args(&args);
         PyErr_SetString(PyExc_ValueError, "construct: out has another size");
         return NULL;
     }
-    for (Py_ssize_t k = 0; k < repeat; k++) {
+    for (Py_ssize_t k = 0; k < args.count; k++) {
         for (Py_ssize_t i = 0; i < n; i++) {
             /* Floats only: reading one runs no Python code, so the list
              * cannot change under us and its items stay borrowed safely. */
-            PyObject *item = PyList_GET_ITEM(values, i);
+            PyObject *item = PyList_GET_ITEM(args.list, i);
             if (!PyFloat_Check(item)) {
-                PyBuffer_Release(&out_view);
+                release_args(&args);
                 PyErr_Format(PyExc_TypeError,
                              "construct: item %zd is not a float", i);
                 return NULL;
@@ -339,146 +443,115 @@ native_construct(PyObject *Py_UNUSED(module), PyObject *args)
         }
         KEEP(out);
     }
-    PyBuffer_Release(&out_view);
+    release_args(&args);
     Py_RETURN_NONE;
+}
+
+enum operation { MUL, RMUL, DIV, ADD, NEG, ZEROS, UNKNOWN };
+
+static enum operation
+operation_named(const char *name)
+{
+    static const char *const names[] = {"mul", "rmul", "div", "add", "neg",
+                                        "zeros"};
+    for (int code = MUL; code < UNKNOWN; code++) {
+        if (strcmp(name, names[code]) == 0) {
+            return (enum operation)code;
+        }
+    }
+    return UNKNOWN;
+}
+
+/* out = a op b, element by element (b is read by ADD only); the switch is
+ * outside the loops, so that each loop is as simple as can be. */
+static void
+apply(enum operation code, const double *a, const double *b, double *out,
+      Py_ssize_t n)
+{
+    Py_ssize_t i;
+    switch (code) {
+    case MUL:
+        for (i = 0; i < n; i++) {
+            out[i] = a[i] * 2.0;
+        }
+        break;
+    case RMUL:
+        for (i = 0; i < n; i++) {
+            out[i] = 2.0 * a[i];
+        }
+        break;
+    case DIV:
+        for (i = 0; i < n; i++) {
+            out[i] = a[i] / 2.0;
+        }
+        break;
+    case ADD:
+        for (i = 0; i < n; i++) {
+            out[i] = a[i] + b[i];
+        }
+        break;
+    case NEG:
+        for (i = 0; i < n; i++) {
+            out[i] = -a[i];
+        }
+        break;
+    default:
+        for (i = 0; i < n; i++) {
+            out[i] = 0.0;
+        }
+        break;
+    }
 }
 
 PyDoc_STRVAR(elementwise_doc,
 "elementwise(op, a, b, out, repeat) -> None\n\n"
 "Repeat one element-wise operation into out: op is 'mul' (a * 2.0),\n"
-"'rmul' (2.0 * a), 'div' (a / 2.0), 'add' (a + b; b is None for the\n"
-"others), 'neg' (-a) or 'zeros' (0.0).  a, b and out have the same size.");
+"'rmul' (2.0 * a), 'div' (a / 2.0), 'add' (a + b; the others do not\n"
+"read b), 'neg' (-a) or 'zeros' (0.0).  a, b and out have the same size.");
 
 static PyObject *
-native_elementwise(PyObject *Py_UNUSED(module), PyObject *args)
+native_elementwise(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
-    const char *op;
-    PyObject *a_obj, *b_obj, *out_obj;
-    Py_ssize_t repeat;
-    Py_buffer a_view, b_view, out_view;
-    if (!PyArg_ParseTuple(args, "sOOOn:elementwise", &op, &a_obj, &b_obj,
-                          &out_obj, &repeat)) {
+    Args args;
+    if (parse_args(tuple, "elementwise", "srrwk", &args) < 0 ||
+        check_sizes(&args, "elementwise", 0, 1) < 0) {
         return NULL;
     }
-    if (check_repeat(repeat) < 0) {
+    enum operation code = operation_named(args.name);
+    if (code == UNKNOWN) {
+        PyErr_Format(PyExc_ValueError, "unknown operation '%s'", args.name);
+        release_args(&args);
         return NULL;
     }
-    enum { MUL, RMUL, DIV, ADD, NEG, ZEROS } code;
-    if (strcmp(op, "mul") == 0) {
-        code = MUL;
-    }
-    else if (strcmp(op, "rmul") == 0) {
-        code = RMUL;
-    }
-    else if (strcmp(op, "div") == 0) {
-        code = DIV;
-    }
-    else if (strcmp(op, "add") == 0) {
-        code = ADD;
-    }
-    else if (strcmp(op, "neg") == 0) {
-        code = NEG;
-    }
-    else if (strcmp(op, "zeros") == 0) {
-        code = ZEROS;
-    }
-    else {
-        PyErr_Format(PyExc_ValueError, "unknown operation '%s'", op);
-        return NULL;
-    }
-    /* b is used by 'add' only; the others get a as b, never read. */
-    if (code != ADD) {
-        b_obj = a_obj;
-    }
-    if (get_doubles(a_obj, &a_view, 0) < 0) {
-        return NULL;
-    }
-    if (get_doubles(b_obj, &b_view, 0) < 0) {
-        PyBuffer_Release(&a_view);
-        return NULL;
-    }
-    if (get_doubles(out_obj, &out_view, 1) < 0) {
-        PyBuffer_Release(&b_view);
-        PyBuffer_Release(&a_view);
-        return NULL;
-    }
-    const double *a = a_view.buf, *b = b_view.buf;
-    double *out = out_view.buf;
-    Py_ssize_t n = n_doubles(&a_view);
-    PyObject *result = NULL;
-    if (n_doubles(&b_view) != n || n_doubles(&out_view) != n) {
-        PyErr_SetString(PyExc_ValueError, "operands have different sizes");
-        goto done;
-    }
-    for (Py_ssize_t k = 0; k < repeat; k++) {
-        switch (code) {
-        case MUL:
-            for (Py_ssize_t i = 0; i < n; i++) out[i] = a[i] * 2.0;
-            break;
-        case RMUL:
-            for (Py_ssize_t i = 0; i < n; i++) out[i] = 2.0 * a[i];
-            break;
-        case DIV:
-            for (Py_ssize_t i = 0; i < n; i++) out[i] = a[i] / 2.0;
-            break;
-        case ADD:
-            for (Py_ssize_t i = 0; i < n; i++) out[i] = a[i] + b[i];
-            break;
-        case NEG:
-            for (Py_ssize_t i = 0; i < n; i++) out[i] = -a[i];
-            break;
-        case ZEROS:
-            for (Py_ssize_t i = 0; i < n; i++) out[i] = 0.0;
-            break;
-        }
+    const double *a = args.views[0].buf, *b = args.views[1].buf;
+    double *out = args.views[2].buf;
+    Py_ssize_t n = n_doubles(&args.views[0]);
+    for (Py_ssize_t k = 0; k < args.count; k++) {
+        apply(code, a, b, out, n);
         KEEP(out);
     }
-    Py_INCREF(Py_None); /* (Py_NewRef is not in PyPy 3.9's headers) */
-    result = Py_None;
-done:
-    PyBuffer_Release(&out_view);
-    PyBuffer_Release(&b_view);
-    PyBuffer_Release(&a_view);
-    return result;
-}
-
-/* Shared by getitem_sum and cos_sum: a buffer of at least 4 doubles. */
-static int
-get_four(PyObject *obj, Py_buffer *view)
-{
-    if (get_doubles(obj, view, 0) < 0) {
-        return -1;
-    }
-    if (n_doubles(view) < 4) {
-        PyBuffer_Release(view);
-        PyErr_SetString(PyExc_ValueError, "at least 4 doubles expected");
-        return -1;
-    }
-    return 0;
+    release_args(&args);
+    Py_RETURN_NONE;
 }
 
 PyDoc_STRVAR(getitem_sum_doc,
 "getitem_sum(a, repeat) -> float\n\nSum of a[k % 4] for k in range(repeat).");
 
 static PyObject *
-native_getitem_sum(PyObject *Py_UNUSED(module), PyObject *args)
+native_getitem_sum(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
-    PyObject *obj;
-    Py_ssize_t repeat;
-    Py_buffer view;
-    if (!PyArg_ParseTuple(args, "On:getitem_sum", &obj, &repeat)) {
+    Args args;
+    if (parse_args(tuple, "getitem_sum", "rk", &args) < 0 ||
+        check_sizes(&args, "getitem_sum", 4, 0) < 0) {
         return NULL;
     }
-    if (check_repeat(repeat) < 0 || get_four(obj, &view) < 0) {
-        return NULL;
-    }
-    const double *a = view.buf;
+    const double *a = args.views[0].buf;
     double total = 0.0;
-    for (Py_ssize_t k = 0; k < repeat; k++) {
+    for (Py_ssize_t k = 0; k < args.count; k++) {
         total += a[k % 4];
         KEEP(a);
     }
-    PyBuffer_Release(&view);
+    release_args(&args);
     return PyFloat_FromDouble(total);
 }
 
@@ -486,25 +559,20 @@ PyDoc_STRVAR(len_sum_doc,
 "len_sum(a, repeat) -> int\n\nSum of len(a) for k in range(repeat).");
 
 static PyObject *
-native_len_sum(PyObject *Py_UNUSED(module), PyObject *args)
+native_len_sum(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
-    PyObject *obj;
-    Py_ssize_t repeat;
-    Py_buffer view;
-    if (!PyArg_ParseTuple(args, "On:len_sum", &obj, &repeat)) {
-        return NULL;
-    }
-    if (check_repeat(repeat) < 0 || get_doubles(obj, &view, 0) < 0) {
+    Args args;
+    if (parse_args(tuple, "len_sum", "rk", &args) < 0) {
         return NULL;
     }
     /* The length of a C array is a variable: the cost of len() is nil. */
-    Py_ssize_t n = n_doubles(&view);
+    Py_ssize_t n = n_doubles(&args.views[0]);
     long long total = 0;
-    for (Py_ssize_t k = 0; k < repeat; k++) {
+    for (Py_ssize_t k = 0; k < args.count; k++) {
         total += n;
-        KEEP(&view);
+        KEEP(&args);
     }
-    PyBuffer_Release(&view);
+    release_args(&args);
     return PyLong_FromLongLong(total);
 }
 
@@ -513,40 +581,105 @@ PyDoc_STRVAR(cos_sum_doc,
 "Sum of cos(values[k % 4]) for k in range(repeat).");
 
 static PyObject *
-native_cos_sum(PyObject *Py_UNUSED(module), PyObject *args)
+native_cos_sum(PyObject *Py_UNUSED(module), PyObject *tuple)
 {
-    PyObject *obj;
-    Py_ssize_t repeat;
-    Py_buffer view;
-    if (!PyArg_ParseTuple(args, "On:cos_sum", &obj, &repeat)) {
+    Args args;
+    if (parse_args(tuple, "cos_sum", "rk", &args) < 0 ||
+        check_sizes(&args, "cos_sum", 4, 0) < 0) {
         return NULL;
     }
-    if (check_repeat(repeat) < 0 || get_four(obj, &view) < 0) {
-        return NULL;
-    }
-    const double *values = view.buf;
+    const double *values = args.views[0].buf;
     double total = 0.0;
-    for (Py_ssize_t k = 0; k < repeat; k++) {
+    for (Py_ssize_t k = 0; k < args.count; k++) {
         total += cos(values[k % 4]);
         KEEP(values);
     }
-    PyBuffer_Release(&view);
+    release_args(&args);
     return PyFloat_FromDouble(total);
 }
 
-/* ---- the module ---------------------------------------------------------- */
+/* ---- single calls the earlier projects published (single_calls.py) ---- */
+
+/* x = a[0]; out = [x, 3x, 6x, 9x]; out[0] = 2 * out[1] */
+static void
+instantiate(const double a[4], double out[4])
+{
+    double x = a[0];
+    out[0] = x;
+    out[1] = 3 * x;
+    out[2] = 6 * x;
+    out[3] = 9 * x;
+    out[0] = 2 * out[1];
+}
+
+/* One RK4 step of f(t, X) = X from a into out (the step is in place). */
+static void
+element_wise(const double a[4], double out[4])
+{
+    memcpy(out, a, 4 * sizeof(double));
+    runge_kutta_step(same, out, 0.1);
+}
+
+static const struct {
+    const char *name;
+    void (*kernel)(const double *, double *);
+} single_calls[] = {
+    {"board_rhs", board_rhs},
+    {"instantiate", instantiate},
+    {"element_wise", element_wise},
+};
+
+PyDoc_STRVAR(single_call_doc,
+"single_call(name, a, out, repeat) -> None\n\n"
+"out = kernel(a), repeat times, on 4 doubles; name is 'board_rhs'\n"
+"(board(t, X)), 'instantiate' (x = a[0]; out = [x, 3*x, 6*x, 9*x];\n"
+"out[0] = 2*out[1]) or 'element_wise' (the RK4 step of f(t, X) = X\n"
+"from a with dt = 0.1).");
+
+static PyObject *
+native_single_call(PyObject *Py_UNUSED(module), PyObject *tuple)
+{
+    Args args;
+    if (parse_args(tuple, "single_call", "srwk", &args) < 0 ||
+        check_sizes(&args, "single_call", 4, 0) < 0) {
+        return NULL;
+    }
+    void (*kernel)(const double *, double *) = NULL;
+    for (size_t i = 0; i < sizeof(single_calls) / sizeof(*single_calls);
+         i++) {
+        if (strcmp(args.name, single_calls[i].name) == 0) {
+            kernel = single_calls[i].kernel;
+        }
+    }
+    if (kernel == NULL) {
+        PyErr_Format(PyExc_ValueError, "unknown single call '%s'", args.name);
+        release_args(&args);
+        return NULL;
+    }
+    const double *a = args.views[0].buf;
+    double *out = args.views[1].buf;
+    for (Py_ssize_t k = 0; k < args.count; k++) {
+        kernel(a, out);
+        KEEP(out);
+    }
+    release_args(&args);
+    Py_RETURN_NONE;
+}
+
+/* ---- the module ------------------------------------------------------- */
 
 static PyMethodDef native_methods[] = {
     {"board", native_board, METH_VARARGS, board_doc},
     {"rober", native_rober, METH_VARARGS, rober_doc},
-    {"sum", native_sum, METH_O, sum_doc},
-    {"zero", native_zero, METH_O, zero_doc},
+    {"sum", native_sum, METH_VARARGS, sum_doc},
+    {"zero", native_zero, METH_VARARGS, zero_doc},
     {"cort", native_cort, METH_VARARGS, cort_doc},
     {"construct", native_construct, METH_VARARGS, construct_doc},
     {"elementwise", native_elementwise, METH_VARARGS, elementwise_doc},
     {"getitem_sum", native_getitem_sum, METH_VARARGS, getitem_sum_doc},
     {"len_sum", native_len_sum, METH_VARARGS, len_sum_doc},
     {"cos_sum", native_cos_sum, METH_VARARGS, cos_sum_doc},
+    {"single_call", native_single_call, METH_VARARGS, single_call_doc},
     {NULL, NULL, 0, NULL},
 };
 
