@@ -21,3 +21,15 @@ class WithIndex:
 class FloatReturnsStr:
     def __float__(self):
         return "1.0"
+
+
+class Resizing:
+    """A number whose conversion resizes (``action``) the list being
+    converted."""
+
+    def __init__(self, target, action):
+        self.target, self.action = target, action
+
+    def __float__(self):
+        self.action(self.target)
+        return 1.0
