@@ -51,9 +51,9 @@ def tracked(m, inputs):
     objects["the module"] = m
     # Shared objects too: their counts are stable while only the operation
     # runs, and a leak in an error path often holds one of them.
-    for obj in (None, NotImplemented, True, -1, 0, 1, 3, 4, TypeError, ValueError, IndexError,
-                OverflowError, MemoryError, ZeroDivisionError, KeyError,
-                AttributeError):
+    for obj in (None, NotImplemented, True, -1, 0, 1, 3, 4, TypeError,
+                ValueError, IndexError, OverflowError, MemoryError,
+                ZeroDivisionError, KeyError, AttributeError):
         objects[repr(obj)] = obj
     return objects
 

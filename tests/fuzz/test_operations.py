@@ -63,9 +63,11 @@ def test_scalar_operations(differential, xs, name, recipe):
     # The operand as the operation read it (s.__float__ may write into it).
     used = operands[0].tolist()
     if s is not None and name in ("a * s", "s * a", "a *= s"):
-        differential.check_numpy(results[0], lambda: numpy_array(used) * numpy.float64(s))
+        differential.check_numpy(
+            results[0], lambda: numpy_array(used) * numpy.float64(s))
     if s is not None and name in ("a / s", "a /= s"):
-        differential.check_numpy(results[0], lambda: numpy_array(used) / numpy.float64(s))
+        differential.check_numpy(
+            results[0], lambda: numpy_array(used) / numpy.float64(s))
 
 
 @FUZZ_SETTINGS
@@ -86,9 +88,11 @@ def test_array_operations(differential, xs, name, other):
     results = differential(operation, [a, b])
     if (isinstance(other, list) or other[0] == "same") and len(xs) == len(ys):
         if name in ("a + b", "a += b"):
-            differential.check_numpy(results[0], lambda: numpy_array(xs) + numpy_array(ys))
+            differential.check_numpy(
+                results[0], lambda: numpy_array(xs) + numpy_array(ys))
         if name in ("a - b", "a -= b"):
-            differential.check_numpy(results[0], lambda: numpy_array(xs) - numpy_array(ys))
+            differential.check_numpy(
+                results[0], lambda: numpy_array(xs) - numpy_array(ys))
 
 
 @FUZZ_SETTINGS
@@ -96,8 +100,8 @@ def test_array_operations(differential, xs, name, other):
 def test_unary_operations(differential, xs, name):
     operation = UNARY_OPERATIONS[name]
     exempt = KNOWN_DIFFERENCES.get(name, [()])[0]
-    results = differential(lambda env, a: operation(a), [differential.copies(xs)],
-                           exempt)
+    results = differential(lambda env, a: operation(a),
+                           [differential.copies(xs)], exempt)
     if name == "-a":
         differential.check_numpy(results[0], lambda: -numpy_array(xs))
 
@@ -130,8 +134,10 @@ def test_trig(differential, name, recipe):
         lambda env: getattr(env.module, name)(env.build(recipe)))
     ufunc = getattr(numpy, name) if numpy is not None else None
     if recipe[0] == "same_array":
-        differential.check_numpy(results[0], lambda: ufunc(numpy_array(recipe[1])))
+        differential.check_numpy(
+            results[0], lambda: ufunc(numpy_array(recipe[1])))
     else:
         x = plain_value(recipe)
         if x is not None:
-            differential.check_numpy(results[0], lambda: ufunc(numpy.float64(x)))
+            differential.check_numpy(
+                results[0], lambda: ufunc(numpy.float64(x)))

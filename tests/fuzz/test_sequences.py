@@ -80,14 +80,14 @@ class HostileSequences(RuleBasedStateMachine):
         sorted(SCALAR_OPERATIONS)), recipe=values)
     def scalar_operation(self, i, name, recipe):
         operation = SCALAR_OPERATIONS[name]
-        self._keep(self.differential(lambda env, a: operation(a, env.build(recipe)),
-                                [self._pick(i)]))
+        self._keep(self.differential(
+            lambda env, a: operation(a, env.build(recipe)), [self._pick(i)]))
 
     @rule(i=st.integers(0, 1000), j=st.integers(0, 1000),
           name=st.sampled_from(sorted(ARRAY_OPERATIONS)))
     def array_operation(self, i, j, name):
         self._keep(self.differential(ARRAY_OPERATIONS[name],
-                                [self._pick(i), self._pick(j)]))
+                                     [self._pick(i), self._pick(j)]))
 
     @rule(i=st.integers(0, 1000), name=st.sampled_from(
         sorted(UNARY_OPERATIONS)))
@@ -98,16 +98,17 @@ class HostileSequences(RuleBasedStateMachine):
         if exempt:  # the known difference may stay: not on a kept array
             operand = self.differential.copies(operand[0].tolist())
         self._keep(self.differential(lambda env, a: operation(a), [operand],
-                                exempt))
+                                     exempt))
 
     @rule(i=st.integers(0, 1000), name=st.sampled_from(["cos", "sin"]))
     def trig_of_array(self, i, name):
-        self._keep(self.differential(lambda env, a: getattr(env.module, name)(a),
-                                [self._pick(i)]))
+        self._keep(self.differential(
+            lambda env, a: getattr(env.module, name)(a), [self._pick(i)]))
 
     @rule(name=st.sampled_from(["cos", "sin"]), recipe=values)
     def trig_of_value(self, name, recipe):
-        self.differential(lambda env: getattr(env.module, name)(env.build(recipe)))
+        self.differential(
+            lambda env: getattr(env.module, name)(env.build(recipe)))
 
     @rule(i=st.integers(0, 1000), index=indices)
     def get_item(self, i, index):
@@ -116,13 +117,13 @@ class HostileSequences(RuleBasedStateMachine):
     @rule(i=st.integers(0, 1000), index=indices, value=values)
     def set_item(self, i, index, value):
         self.differential(lambda env, a: set_item(a, env.build(index),
-                                             env.build(value)),
-                     [self._pick(i)])
+                                                  env.build(value)),
+                          [self._pick(i)])
 
     @rule(i=st.integers(0, 1000), index=indices)
     def del_item(self, i, index):
         self.differential(lambda env, a: del_item(a, env.build(index)),
-                     [self._pick(i)])
+                          [self._pick(i)])
 
     @rule(i=st.integers(0, 1000), j=small_ints, value=values)
     def iterate_while_assigning(self, i, j, value):
@@ -132,7 +133,7 @@ class HostileSequences(RuleBasedStateMachine):
     @rule(i=st.integers(0, 1000))
     def copy_through_array(self, i):
         self._keep(self.differential(lambda env, a: env.module.array(a),
-                                [self._pick(i)]))
+                                     [self._pick(i)]))
 
     @invariant()
     def same_floats_everywhere(self):
