@@ -26,7 +26,7 @@ import pytest
 
 import piconumpy
 from support import backends
-from support.numbers import Resizing
+from support.numbers import Mutating
 
 if "hpy_universal" not in piconumpy.available_backends():
     pytest.skip(
@@ -171,7 +171,7 @@ def test_list_resized_during_conversion(hpy_backend, spec, action):
     """array(list) reads the list as a list iterator does."""
     def values():
         lst = [1.0, 2.0, 3.0]
-        lst.insert(1, Resizing(lst, action))
+        lst.insert(1, Mutating(lst, action))
         return lst
 
     assert hpy_backend.array(values()).tolist() == spec.array(

@@ -26,7 +26,14 @@ IS_PYPY = sys.implementation.name == "pypy"
 
 #: The backends with C code or C memory (the pure-Python ones leave their
 #: memory to the interpreter).
-compiled = backends.fixture(backends.is_compiled)
+#: On CPython, hpy_universal's debug mode too.
+compiled = backends.fixture(
+    backends.is_compiled,
+    not_in_debug_mode=(
+        "PyPy's HPy debug mode is too slow for the thousands of calls per "
+        "round here (minutes per round); its leak detector checks "
+        "hpy_universal's handles in every other suite" if IS_PYPY else None),
+)
 
 only_cpython = pytest.mark.skipif(
     IS_PYPY, reason="PyPy has no reference counts and no allocated blocks; "

@@ -23,9 +23,9 @@ class FloatReturnsStr:
         return "1.0"
 
 
-class Resizing:
-    """A number whose conversion resizes (``action``) the list being
-    converted."""
+class Mutating:
+    """A number whose conversion changes the list being converted:
+    ``action(target)``."""
 
     def __init__(self, target, action):
         self.target, self.action = target, action
