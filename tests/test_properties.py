@@ -29,9 +29,12 @@ SPEC = piconumpy.load_backend(SPECIFICATION)
 
 #: The ``backend`` fixture is made once per test, not per example: a backend
 #: namespace does not change, and the leak detector it holds in HPy's debug
-#: mode spans every example.
+#: mode spans every example.  No timing threshold (hypothesis's deadline and
+#: too_slow check): the machines running the suite are shared.
 PER_TEST_FIXTURE = settings(
-    suppress_health_check=[HealthCheck.function_scoped_fixture])
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                           HealthCheck.too_slow])
 
 floats = st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True)
 values = st.lists(floats, max_size=12)
