@@ -37,15 +37,15 @@ test-memory:
 # interpreters; about 20 minutes.  Not the benchmark.
 check: test test-memory fuzz soak
 
-# tests/test_fuzz.py alone, FUZZ_EXAMPLES examples per test on each
-# interpreter (make test runs a few hundred).
+# The differential fuzzer (tests/fuzz/) alone, FUZZ_EXAMPLES examples per
+# test on each interpreter (make test runs a few hundred).
 fuzz:
 	@pythons="$$($(BOOT) tools/venvs.py --extras test $(INTERPRETERS))" \
 	  && for python in $$pythons; do \
 	       echo "===== fuzz: $$python, $(FUZZ_EXAMPLES) examples per test"; \
 	       PICONUMPY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $$python -m pytest -q \
 	         -p no:cacheprovider -o faulthandler_timeout=900 \
-	         tests/test_fuzz.py || exit 1; \
+	         tests/fuzz || exit 1; \
 	     done
 
 # tools/soak.py: the board workload and every error path, SOAK_SECONDS per

@@ -9,7 +9,6 @@ PICONUMPY_BENCH_PYPY=/path/to/pypy/python adds PyPy to the end-to-end run.
 
 import glob
 import json
-import math
 import os
 import pathlib
 import random

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 import piconumpy
+from support.numbers import Mutating
 
 cython = pytest.importorskip("piconumpy.backends.cython")
 purepy = piconumpy.load_backend("purepy")
@@ -62,17 +63,6 @@ def test_copy_is_independent():
         if n:
             b[0] = 42.0
             assert a[0] == values(n)[0]
-
-
-class Mutating:
-    """A number whose conversion changes the list being converted."""
-
-    def __init__(self, target, action):
-        self.target, self.action = target, action
-
-    def __float__(self):
-        self.action(self.target)
-        return 1.0
 
 
 @pytest.mark.parametrize("action, expected_length", [

@@ -1,10 +1,9 @@
-"""HPy-specific tests: the hpy_universal backend in HPy's debug mode.
+"""HPy-specific tests: HPy's debug mode, and the HPy backend's own ways.
 
-1. The conformance suite (tests/test_conformance.py) and the property suite
-   (tests/test_properties.py) run again here with the universal module
-   loaded in HPy's debug mode, each test inside a ``LeakDetector``: no test
-   may leave a handle open.  A use of a closed handle is a fatal error in
-   debug mode (the default of both hpy 0.9 and PyPy, whose debug mode has
+1. Every suite runs ``hpy_universal`` in HPy's debug mode too, inside a
+   ``LeakDetector`` (the ``backend`` fixture, tests/support/backends.py): no
+   test may leave a handle open.  A use of a closed handle is a fatal error
+   in debug mode (the default of both hpy 0.9 and PyPy, whose debug mode has
    no hook to report it otherwise): it would abort the run.
 2. A copy of hpy.c built with PICONUMPY_HPY_TEST_HOOKS contains two
    deliberate misuses; debug mode must catch both, so that the silence of 1.
@@ -24,12 +23,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
-from hypothesis.stateful import run_state_machine_as_test
 
 import piconumpy
-import test_conformance
-import test_properties
+from support import backends
+from support.numbers import Mutating
 
 if "hpy_universal" not in piconumpy.available_backends():
     pytest.skip(
@@ -40,59 +37,14 @@ if "hpy_universal" not in piconumpy.available_backends():
 
 from hpy.debug import HPyLeakError, LeakDetector  # noqa: E402
 
-HPY_BACKENDS = [name for name in ("hpy_cpython_abi", "hpy_universal")
-                if name in piconumpy.available_backends()]
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# --- 1. the shared suites in debug mode -------------------------------------
+# --- 1. the debug-mode module ----------------------------------------------
 
 @pytest.fixture(scope="module")
 def debug_module():
     return piconumpy.load_backend("hpy_universal", hpy_debug=True)
-
-
-@pytest.fixture
-def handle_checks():
-    """Fail the test if it leaves a handle open (HPyLeakError)."""
-    with LeakDetector():
-        yield
-
-
-@pytest.fixture
-def backend(debug_module, handle_checks):
-    """Overrides conftest's ``backend`` for the tests of this module only."""
-    return debug_module
-
-
-# Every test of the conformance suite, collected again in this module, where
-# ``backend`` is the debug-mode module above.
-for _name in dir(test_conformance):
-    if _name.startswith("test_"):
-        globals()[_name] = getattr(test_conformance, _name)
-del _name
-
-PROPERTY_TESTS = [name for name in dir(test_properties)
-                  if name.startswith("test_") and name !=
-                  "test_operation_sequences"]
-
-
-@pytest.mark.parametrize("name", PROPERTY_TESTS)
-def test_properties_in_debug_mode(debug_module, handle_checks, monkeypatch,
-                                  name):
-    monkeypatch.setattr(test_properties, "BACKENDS", [debug_module])
-    getattr(test_properties, name)()
-
-
-def test_operation_sequences_in_debug_mode(debug_module, handle_checks):
-    class InDebugMode(test_properties.SameOnEveryBackend):
-        modules = [test_properties.SPEC, debug_module]
-
-    run_state_machine_as_test(
-        InDebugMode,
-        settings=settings(max_examples=30, stateful_step_count=25,
-                          deadline=None),
-    )
 
 
 # --- 2. the checks bite -----------------------------------------------------
@@ -186,11 +138,8 @@ def test_debug_instance_is_separate(debug_module):
         normal.array([1.0]) + debug_module.array([1.0])
 
 
-@pytest.fixture(params=HPY_BACKENDS + ["hpy_universal_debug"])
-def hpy_backend(request, debug_module, handle_checks):
-    if request.param == "hpy_universal_debug":
-        return debug_module
-    return piconumpy.load_backend(request.param)
+#: The HPy backends, hpy_universal in debug mode too.
+hpy_backend = backends.fixture(backends.is_hpy)
 
 
 @pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 1000])
@@ -212,17 +161,6 @@ def test_inline_and_heap_storage(hpy_backend, spec, size):
         assert len(hpy_backend.empty(size)) == size
 
 
-class Resizing:
-    """A number whose conversion resizes the list being converted."""
-
-    def __init__(self, target, action):
-        self.target, self.action = target, action
-
-    def __float__(self):
-        self.action(self.target)
-        return 1.0
-
-
 @pytest.mark.parametrize("action", [
     lambda lst: lst.append(5.0),
     lambda lst: lst.extend([6.0, 7.0]),
@@ -233,7 +171,7 @@ def test_list_resized_during_conversion(hpy_backend, spec, action):
     """array(list) reads the list as a list iterator does."""
     def values():
         lst = [1.0, 2.0, 3.0]
-        lst.insert(1, Resizing(lst, action))
+        lst.insert(1, Mutating(lst, action))
         return lst
 
     assert hpy_backend.array(values()).tolist() == spec.array(
@@ -267,34 +205,31 @@ def test_reflected_multiply(hpy_backend):
 
 
 LARGE_ARRAYS = """
-import os, sys, piconumpy
-name = sys.argv[1]
-m = piconumpy.load_backend(name.replace("_debug", ""),
-                           hpy_debug=name.endswith("_debug"))
+import sys
+sys.path.insert(0, sys.argv[2])
+from support import backends, leaks
+m = backends.load(sys.argv[1])
 
-def resident_mb():
-    with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-before = resident_mb()
+before = leaks.resident_bytes()
 for _ in range(1000):     # 800 MB in all, 800 kB at a time
     m.zeros(100_000)
-print(resident_mb() - before)
+print((leaks.resident_bytes() - before) / 2**20)
 """
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"),
                     reason="reads the resident set size from /proc")
-@pytest.mark.parametrize("name", HPY_BACKENDS + ["hpy_universal_debug"])
-def test_large_arrays_do_not_pile_up(name):
+def test_large_arrays_do_not_pile_up(hpy_backend):
     """PyPy's GC cannot see the malloc'd items of large arrays; it is told
     about them, else thousands of dead ones pile up between collections
     (2.3 GB for 3000 arrays of 800 kB before the fix).  In a process of its
     own: the resident size of this one depends on the tests run before (on
     PyPy, after the MemoryError of a huge list, such as purepy's
     zeros(2**40), the GC collects much later: 765 MB here instead of 17)."""
-    completed = subprocess.run([sys.executable, "-c", LARGE_ARRAYS, name],
-                               capture_output=True, text=True)
+    completed = subprocess.run(
+        [sys.executable, "-c", LARGE_ARRAYS, backends.label_of(hpy_backend),
+         str(Path(__file__).resolve().parent)],
+        capture_output=True, text=True,
+    )
     assert completed.returncode == 0, completed.stderr
     assert float(completed.stdout) < 400

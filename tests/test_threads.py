@@ -22,8 +22,6 @@ import time
 
 import pytest
 
-import piconumpy
-
 N_THREADS = 4
 SECONDS = 0.25  # per backend
 SMALL, LARGE = 4, 1000
@@ -49,19 +47,6 @@ class SlowFloat:
     def __float__(self):
         time.sleep(0)
         return self.value
-
-
-def modules():
-    names = piconumpy.available_backends()
-    found = [(name, piconumpy.load_backend(name)) for name in names]
-    if "hpy_universal" in names:
-        found.append(("hpy_universal[debug]",
-                      piconumpy.load_backend("hpy_universal",
-                                             hpy_debug=True)))
-    return found
-
-
-MODULES = modules()
 
 
 @pytest.fixture(autouse=True)
@@ -127,9 +112,8 @@ def worker(m, shared, shared_list, seed, deadline, errors, counts):
         errors.append(error)
 
 
-@pytest.mark.parametrize("label, m", MODULES, ids=[label for label, _ in
-                                                     MODULES])
-def test_shared_arrays(label, m):
+def test_shared_arrays(backend):
+    m = backend
     shared = [m.array(WRITTEN[:SMALL]),
               m.array([WRITTEN[k % len(WRITTEN)] for k in range(LARGE)])]
     shared_list = [WRITTEN[1], SlowFloat(WRITTEN[2])]
@@ -152,9 +136,8 @@ def test_shared_arrays(label, m):
         check_items(a.tolist(), ALLOWED, "after the threads")
 
 
-@pytest.mark.parametrize("label, m", MODULES, ids=[label for label, _ in
-                                                     MODULES])
-def test_iterators_shared_between_threads(label, m):
+def test_iterators_shared_between_threads(backend):
+    m = backend
     """One iterator consumed by several threads: each item is seen once."""
     a = m.array([float(k) for k in range(5000)])
     iterator = iter(a)

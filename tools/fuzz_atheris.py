@@ -6,9 +6,9 @@
                                   -max_total_time=600 CORPUS_DIR]
 
 Optional, not part of `make test` or `make check`.  The inputs are the same
-as tests/test_fuzz.py's: libFuzzer's bytes drive hypothesis's strategies
+as the tests of tests/fuzz/: libFuzzer's bytes drive hypothesis's strategies
 (``fuzz_one_input``), the first byte choosing which of the differential
-tests runs, so everything test_fuzz compares is compared here (values and
+tests runs, so everything they compare is compared here (values and
 exception types against purepy, numpy's values, the hostile calls, warnings,
 the state of lists and arrays afterwards), with libFuzzer's coverage of the
 Python code (piconumpy's rules, purepy and the test itself) steering the
@@ -22,25 +22,44 @@ import sys
 from pathlib import Path
 
 import atheris
+from hypothesis import given
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 with atheris.instrument_imports():
     import piconumpy  # noqa: F401  (instrumented: the rules, purepy)
-    import test_fuzz
+    from fuzz import test_operations, test_unspecified
+    from fuzz.differential import Counts, Differential
+    from support import backends
 
-TESTS = [
-    test_fuzz.test_construction,
-    test_fuzz.test_wrong_calls,
-    test_fuzz.test_sizes,
-    test_fuzz.test_scalar_operations,
-    test_fuzz.test_array_operations,
-    test_fuzz.test_unary_operations,
-    test_fuzz.test_items,
-    test_fuzz.test_iteration_sees_assignments,
-    test_fuzz.test_trig,
-    test_fuzz.test_unspecified_operations_do_not_crash,
-]
+#: What the ``differential`` fixture gives the tests under pytest.
+DIFFERENTIAL = Differential(backends.everything(), Counts())
+
+
+def with_differential(test):
+    """``test`` with its ``differential`` fixture bound: a hypothesis test
+    of its strategies alone, as ``fuzz_one_input`` needs."""
+    inner = test.hypothesis.inner_test
+
+    def bound(**drawn):
+        return inner(differential=DIFFERENTIAL, **drawn)
+
+    # (_given_kwargs: the strategies by name, which hypothesis keeps.)
+    return given(**test.hypothesis._given_kwargs)(bound)
+
+
+TESTS = [with_differential(test) for test in (
+    test_operations.test_construction,
+    test_operations.test_wrong_calls,
+    test_operations.test_sizes,
+    test_operations.test_scalar_operations,
+    test_operations.test_array_operations,
+    test_operations.test_unary_operations,
+    test_operations.test_items,
+    test_operations.test_iteration_sees_assignments,
+    test_operations.test_trig,
+    test_unspecified.test_unspecified_operations_do_not_crash,
+)]
 
 
 def one_input(data):
@@ -51,7 +70,7 @@ def one_input(data):
 
 
 def main():
-    print(f"fuzzing {', '.join(test_fuzz.LABELS)} against purepy",
+    print(f"fuzzing {', '.join(backends.LABELS)} against purepy",
           file=sys.stderr)
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()  # libFuzzer prints the number of inputs run, and exits

@@ -87,12 +87,12 @@ if grep 'backend is NOT built' "$work/build.log" >&2; then
 fi
 
 # --- run the suite on the compiled backends --------------------------------
-# The differential fuzzer (tests/test_fuzz.py) runs every operation on every
+# The differential fuzzer (tests/fuzz/) runs every operation on every
 # backend, purepy included as the reference; its size under the checker is
 # PICONUMPY_FUZZ_EXAMPLES examples per test (set below per checker unless
 # given), and it prints how many operations each backend ran.
 tests=("$root/tests/test_conformance.py" "$root/tests/test_properties.py"
-       "$root"/tests/test_*_specific.py "$root/tests/test_fuzz.py"
+       "$root"/tests/test_*_specific.py "$root/tests/fuzz"
        "$root/tests/test_threads.py")
 pytest_args=(-q -p no:cacheprovider -k "not purepy" "${tests[@]}" "$@")
 if [ "$mode" = valgrind ]; then

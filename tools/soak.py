@@ -8,9 +8,10 @@ child process runs, until its time is up, rounds of:
 
 * the board workload (``piconumpy.bench.workloads.board``: RK4 steps of the
   sleds, ~100 small-array operations and calls per step);
-* every operation and every error path of tests/test_leaks.py's workload
-  (about 90: wrong types, overflows, conversions that raise, foreign
-  operands, ...), the same list the leak tests use.
+* every operation and every error path of the leak tests' workload
+  (tests/support/leaks.py, about 90: wrong types, overflows, conversions
+  that raise, foreign operands, ...), the same list tests/test_leaks.py
+  uses.
 
 It samples the resident set size (RSS) every half second, and on CPython
 the memory tracemalloc traces (after a garbage collection; tracemalloc is
@@ -45,20 +46,16 @@ BOARD_STEPS = 20
 BOARD_OPERATIONS_PER_STEP = 4 * 15 + 16
 
 
-def rss_bytes():
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * resource.getpagesize()
-
-
 def child(name, seconds):
     """Run the load on backend ``name``; print one JSON line of figures."""
+    # The workload lives with the tests (tests/support), not in the package.
     sys.path.insert(0, str(ROOT / "tests"))
     import piconumpy
     from piconumpy.bench.workloads import board
-    import test_leaks
+    from support.leaks import resident_bytes, workload
 
     m = piconumpy.load_backend(name)
-    operations, _ = test_leaks.workload(m)
+    operations, _ = workload(m)
     if IS_PYPY:
         # numpy.asarray of anything that exports a buffer leaks on PyPy
         # 7.3.11 with numpy 2.0 (the standard array.array too: 40 MB/s),
@@ -79,7 +76,7 @@ def child(name, seconds):
             if tracemalloc is not None:
                 gc.collect()
                 traced = tracemalloc.get_traced_memory()[0]
-            samples.append((now - start, rss_bytes(), traced))
+            samples.append((now - start, resident_bytes(), traced))
             next_sample = now + SAMPLE_EVERY
             if now >= deadline:
                 break

@@ -21,3 +21,15 @@ class WithIndex:
 class FloatReturnsStr:
     def __float__(self):
         return "1.0"
+
+
+class Mutating:
+    """A number whose conversion changes the list being converted:
+    ``action(target)``."""
+
+    def __init__(self, target, action):
+        self.target, self.action = target, action
+
+    def __float__(self):
+        self.action(self.target)
+        return 1.0
