@@ -10,13 +10,14 @@ import sys
 
 import pytest
 from _numbers import FloatReturnsStr, WithFloat, WithIndex
+from _numpy import why_numpy_missing
 
 try:
     import numpy
 except ImportError:  # numpy is optional: the comparisons with it are skipped
     numpy = None
 
-needs_numpy = pytest.mark.skipif(numpy is None, reason="numpy not installed")
+needs_numpy = pytest.mark.skipif(numpy is None, reason=why_numpy_missing())
 
 
 class FloatRaises:
