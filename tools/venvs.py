@@ -84,8 +84,8 @@ def shown(command):
     """``command`` as said: a sandbox's long bwrap prefix abridged."""
     command = list(map(str, command))
     if "--die-with-parent" in command:
-        command = ["bwrap ..."] + command[
-            command.index("--die-with-parent") + 1:]
+        start = command.index("--die-with-parent") + 1
+        return "bwrap ... " + shlex.join(command[start:])
     return shlex.join(command)
 
 
