@@ -1,8 +1,10 @@
-"""Why numpy is missing here, for the skips of the tests that compare
-with it (pyproject.toml's test extra leaves it out where it cannot be
-installed)."""
+"""The mark of the tests that compare with numpy: skipped where numpy is
+missing, with the reason (pyproject.toml's test extra leaves numpy out
+where it cannot be installed)."""
 
 import sys
+
+import pytest
 
 
 def why_numpy_missing():
@@ -16,3 +18,8 @@ def why_numpy_missing():
                     "there: not installed")
         return f"numpy not installed ({error})"
     return None
+
+
+_REASON = why_numpy_missing()
+needs_numpy = pytest.mark.skipif(_REASON is not None,
+                                 reason=_REASON or "numpy imports")

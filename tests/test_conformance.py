@@ -10,14 +10,12 @@ import sys
 
 import pytest
 from _numbers import FloatReturnsStr, WithFloat, WithIndex
-from _numpy import why_numpy_missing
+from _numpy import needs_numpy
 
 try:
     import numpy
 except ImportError:  # numpy is optional: the comparisons with it are skipped
     numpy = None
-
-needs_numpy = pytest.mark.skipif(numpy is None, reason=why_numpy_missing())
 
 
 class FloatRaises:
