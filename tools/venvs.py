@@ -60,6 +60,8 @@ PYPY_PACKAGES = roots.packages_for("pypy3")
 # README.md (pyproject.toml's readme), what is copied to build from.
 SOURCES = ["setup.py", "pyproject.toml", "src"]
 COPIED = SOURCES + ["README.md"]
+# The environment variables that change what setup.py builds.
+BUILD_SETTINGS = ["PICONUMPY_BUILD", "PICONUMPY_CFLAGS"]
 #: The release whose interpreters are skipped, not failed, when its
 #: packages cannot be installed (sid changes daily).
 UNSTABLE = "sid"
@@ -204,7 +206,12 @@ def write_launcher(venv, prefix):
 
 
 def sources_digest():
+    """What the installed package was built from: the sources and the
+    settings of setup.py (a venv built with PICONUMPY_BUILD=capi is not
+    up to date for a build of everything)."""
     digest = hashlib.sha256()
+    for variable in BUILD_SETTINGS:
+        digest.update(f"{variable}={os.environ.get(variable)}\n".encode())
     for entry in SOURCES:
         path = ROOT / entry
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
