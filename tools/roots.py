@@ -299,13 +299,16 @@ def _create(release, packages):
 def _complete(release, missing):
     """apt-get install ``missing`` inside the existing root, writable."""
     root = str(ROOTS / release)
-    options = [f"-o{option.replace(' ', '=', 1)}" for option in APT_OPTIONS]
-    script = (f"apt-get {' '.join(map(shlex.quote, options))} update && "
-              "DEBIAN_FRONTEND=noninteractive apt-get install -y "
-              "-oAPT::Sandbox::User=root " + " ".join(missing))
+    # apt's sandbox user (_apt) gains nothing in a sandbox: stay root.
+    options = shlex.join([f"-o{option.replace(' ', '=', 1)}"
+                          for option in APT_OPTIONS]
+                         + ["-oAPT::Sandbox::User=root"])
+    script = (f"apt-get {options} update && DEBIAN_FRONTEND=noninteractive "
+              f"apt-get {options} install -y {shlex.join(missing)}")
     say(f"{release} root: installing {' '.join(missing)}")
     command = [bwrap(), "--bind", root, "/", "--dev", "/dev", "--proc",
-               "/proc", "--tmpfs", "/tmp", "--ro-bind", "/etc/resolv.conf",
+               "/proc", "--perms", "1777", "--tmpfs", "/tmp",
+               "--ro-bind", "/etc/resolv.conf",
                "/etc/resolv.conf", "--cap-add", "ALL", "--setenv", "PATH",
                ROOT_PATH, "sh", "-c", script]
     if subprocess.run(command).returncode != 0:
