@@ -212,3 +212,17 @@ def test_split_arguments():
 ])
 def test_pytest_outcome(log, expected):
     assert test_all.pytest_outcome(log) == expected
+
+
+def test_git_directory_of_a_worktree(tmp_path):
+    common = tmp_path / "main" / ".git"
+    worktree_dir = common / "worktrees" / "envs"
+    worktree_dir.mkdir(parents=True)
+    (worktree_dir / "commondir").write_text("../..\n")
+    checkout = tmp_path / "envs"
+    checkout.mkdir()
+    (checkout / ".git").write_text(f"gitdir: {worktree_dir}\n")
+    assert roots._git_directory(checkout) == str(common)
+    clone = tmp_path / "clone"
+    (clone / ".git").mkdir(parents=True)
+    assert roots._git_directory(clone) is None

@@ -223,6 +223,19 @@ def _pip_paths(environ):
     return sorted(paths)
 
 
+def _git_directory(checkout):
+    """The git directory of a worktree checkout when it is outside it (its
+    .git is a file: ``gitdir: ...``), or None."""
+    dot_git = Path(checkout) / ".git"
+    if not dot_git.is_file():
+        return None
+    gitdir = Path(checkout, dot_git.read_text().partition("gitdir:")[2]
+                  .strip())
+    with contextlib.suppress(OSError):
+        gitdir = gitdir / (gitdir / "commondir").read_text().strip()
+    return os.path.realpath(gitdir)
+
+
 def sandbox_command(release, program, environ=None, checkout=CHECKOUT):
     """The bwrap command line running ``program`` (a list) in the root."""
     environ = dict(os.environ if environ is None else environ)
@@ -235,7 +248,9 @@ def sandbox_command(release, program, environ=None, checkout=CHECKOUT):
     for path in dict.fromkeys([
             CA_BUNDLE, "/etc/resolv.conf", "/etc/pip.conf",
             *(str(Path(home) / p) for p in (".config/pip", ".pip")),
-            *_pip_paths(environ)]):
+            *_pip_paths(environ), _git_directory(checkout)]):
+        if path is None:
+            continue
         if os.path.exists(path) and not path.startswith(str(checkout)):
             binds.append(("--ro-bind", path, path))
     destinations = [home] + [d for _, _, d in binds
