@@ -18,9 +18,10 @@ import sysconfig
 import tempfile
 import types
 
-from .workloads import board_compiled
-
-SOURCE = board_compiled.__file__
+# Its path only: importing it needs numpy, which some interpreters (PyPy 8)
+# cannot have, and the benchmark runs there without it.
+SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                      "workloads", "board_compiled.py")
 
 
 def _cache_dir():
