@@ -226,3 +226,9 @@ def test_git_directory_of_a_worktree(tmp_path):
     clone = tmp_path / "clone"
     (clone / ".git").mkdir(parents=True)
     assert roots._git_directory(clone) is None
+
+
+def test_inside():
+    assert roots._inside("/work/wt/envs/.venv", "/work/wt/envs")
+    assert roots._inside("/work/wt/envs", "/work/wt/envs/")
+    assert not roots._inside("/work/wt/envs2", "/work/wt/envs")

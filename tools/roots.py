@@ -127,7 +127,7 @@ def mirror_uri(apt_dir=Path("/etc/apt")):
                       "cannot make root filesystems")
 
 
-# --- bubblewrap ---------------------------------------------------------------
+# --- bubblewrap --------------------------------------------------------------
 
 def _install_host_tool(program, package):
     """The path of ``program``, installing Debian's ``package`` if root."""
@@ -160,6 +160,11 @@ def bwrap():
                           "namespaces for this user?): "
                           + check.stderr.strip())
     return program
+
+
+def _inside(path, directory):
+    """Whether ``path`` is ``directory`` or below it."""
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
 def _needs_mount_point(root, destination):
@@ -251,24 +256,25 @@ def sandbox_command(release, program, environ=None, checkout=CHECKOUT):
             *_pip_paths(environ), _git_directory(checkout)]):
         if path is None:
             continue
-        if os.path.exists(path) and not path.startswith(str(checkout)):
+        if os.path.exists(path) and not _inside(path, str(checkout)):
             binds.append(("--ro-bind", path, path))
     destinations = [home] + [d for _, _, d in binds
                              if _needs_mount_point(root, d)]
     mounts = _root_mounts(root, "/", destinations)
     command = [bwrap(), *mounts,
                "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    if not home.startswith(str(checkout)):
+    if not _inside(home, str(checkout)):
         command += ["--tmpfs", home]  # HOME: writable, private
     for kind, source, destination in binds:
         command += [kind, source, destination]
-    command += [*_read_only(mounts, {home}), "--setenv", "PATH", ROOT_PATH, "--setenv", "HOME", home,
+    command += [*_read_only(mounts, {home}),
+                "--setenv", "PATH", ROOT_PATH, "--setenv", "HOME", home,
                 "--unsetenv", "LD_LIBRARY_PATH", "--unsetenv", "LD_PRELOAD",
                 "--die-with-parent", *program]
     return command
 
 
-# --- root filesystems ---------------------------------------------------------
+# --- root filesystems --------------------------------------------------------
 
 def installed_packages(root):
     """Names of the packages installed in ``root`` (its dpkg status file)."""

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set up and test every interpreter named, then sum up.
 
-    python3 tools/test_all.py [--jobs 2] python3 pypy@trixie ... [-- pytest args]
+    python3 tools/test_all.py [--jobs 2] python3 pypy@trixie ... \
+        [-- pytest args]
 
 For each interpreter (named as tools/venvs.py names them): its venv with
 piconumpy and the test extras (tools/venvs.py), then the test suite there.
