@@ -164,7 +164,8 @@ def bwrap():
 
 def _inside(path, directory):
     """Whether ``path`` is ``directory`` or below it."""
-    return path == directory or path.startswith(directory.rstrip("/") + "/")
+    directory = directory.rstrip("/")
+    return path == directory or path.startswith(directory + "/")
 
 
 def _needs_mount_point(root, destination):
