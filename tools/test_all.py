@@ -99,10 +99,10 @@ class Job:
             [sys.executable, str(VENVS), "--extras", self.extras, self.name],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True)
         if setup.returncode == 2:
-            self.status = "SKIPPED: " + self._skip_reason()
+            self.status = "SKIPPED: " + self._last("SKIPPED: ")
             return
         if setup.returncode != 0 or not setup.stdout.strip():
-            self.status = "FAILED: set-up (tools/venvs.py, see above)"
+            self.status = "FAILED: set-up: " + self._last("ERROR: ")
             self.failed = True
             return
         python = setup.stdout.strip().splitlines()[-1]
@@ -121,11 +121,13 @@ class Job:
         outcome = self._outcome() or f"pytest exit {code}"
         self.status = (("FAILED: " if self.failed else "") + outcome)
 
-    def _skip_reason(self):
-        reasons = [line.split("SKIPPED: ", 1)[1].strip()
-                   for line in self.output().splitlines()
-                   if "SKIPPED: " in line]
-        return reasons[-1] if reasons else "see above"
+    def _last(self, marker):
+        """What follows ``marker`` in the last line of tools/venvs.py's
+        output that has it (why it skipped or failed)."""
+        found = [line.split(marker, 1)[1].strip()
+                 for line in self.output().splitlines()
+                 if line.startswith("[venvs]") and marker in line]
+        return found[-1] if found else "see above"
 
     def _outcome(self):
         return pytest_outcome(self.output())
