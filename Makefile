@@ -2,10 +2,17 @@
 #
 # One virtual environment per interpreter under .venv/ (tools/venvs.py),
 # each with the package built and installed by pip.  INTERPRETERS lists the
-# interpreters to use; PYTHON=... (one or several) overrides it.
+# interpreters to use; PYTHON=... (one or several) overrides it.  A name is
+# a host command (python3, python3.12, pypy3), a path, or COMMAND@RELEASE:
+# that Debian release's interpreter in a root filesystem run with bubblewrap
+# (tools/roots.py makes it once, under ~/.cache/piconumpy/roots).
 
 BOOT ?= python3
-INTERPRETERS ?= $(if $(PYTHON),$(PYTHON),python3 pypy3)
+ALL_INTERPRETERS = python3 python3.12 python3.13 python3.14@sid \
+	python3.15@sid pypy@bookworm pypy@trixie pypy@sid
+INTERPRETERS ?= $(if $(PYTHON),$(PYTHON),$(ALL_INTERPRETERS))
+# `make test`: interpreters set up and tested at a time (2 cores).
+JOBS ?= 2
 PYTEST_ARGS ?=
 # More arguments of `python -m piconumpy.bench` (e.g. BENCH_ARGS="-w board_long").
 BENCH_ARGS ?=
@@ -22,8 +29,7 @@ install:
 	$(BOOT) tools/venvs.py --extras test $(INTERPRETERS)
 
 test:
-	@pythons="$$($(BOOT) tools/venvs.py --extras test $(INTERPRETERS))" \
-	  && $(BOOT) tools/test_all.py $$pythons -- $(PYTEST_ARGS)
+	@$(BOOT) tools/test_all.py --jobs $(JOBS) $(INTERPRETERS) -- $(PYTEST_ARGS)
 
 # The C backends' suites under valgrind memcheck and AddressSanitizer, on
 # CPython (tools/memcheck.sh says how); minutes, so not part of `make test`.

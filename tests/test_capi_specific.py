@@ -25,12 +25,13 @@ if _reason:
 capi = piconumpy.load_backend("cpython_capi")
 spec = piconumpy.load_backend("purepy")
 
+from support.needs import needs_numpy  # noqa: E402
+
 try:
     import numpy
 except ImportError:
     numpy = None
 
-needs_numpy = pytest.mark.skipif(numpy is None, reason="numpy not installed")
 only_cpython = pytest.mark.skipif(
     IS_PYPY, reason="PyPy has no reference counts nor allocated blocks"
 )

@@ -11,14 +11,13 @@ import sys
 import pytest
 from fuzz.compare import same
 from support import backends
+from support.needs import needs_numpy
 from support.numbers import FloatReturnsStr, WithFloat, WithIndex
 
 try:
     import numpy
 except ImportError:  # numpy is optional: the comparisons with it are skipped
     numpy = None
-
-needs_numpy = pytest.mark.skipif(numpy is None, reason="numpy not installed")
 
 
 class FloatRaises:

@@ -41,6 +41,21 @@ def hpy_runtime():
         return f"unavailable ({type(error).__name__}: {error})"
 
 
+def label():
+    """The interpreter and its HPy runtime, in words, e.g. ``PyPy 7.3.19
+    (Python 3.11.11), HPy runtime 0.9.1.dev61+g79fb330d``."""
+    if sys.implementation.name == "pypy":
+        pypy = ".".join(map(str, sys.pypy_version_info[:3]))
+        name = f"PyPy {pypy} (Python {platform.python_version()})"
+    else:
+        name = f"{platform.python_implementation()} " \
+               f"{platform.python_version()}"
+    runtime = hpy_runtime()
+    if isinstance(runtime, list):
+        return f"{name}, HPy runtime {runtime[0]}"
+    return f"{name}, no HPy runtime"
+
+
 def describe():
     import piconumpy
 
@@ -56,6 +71,7 @@ def describe():
         "packages": package_versions(),
         "piconumpy_file": piconumpy.__file__,
         "hpy_runtime": hpy_runtime(),
+        "label": label(),
         "implementations": {
             name: implementations.why_unavailable(name)
             for name in implementations.ALL
