@@ -1,10 +1,14 @@
-/* hpy.c: the HPy backend of piconumpy, one source built three ways.
+/* hpy.c: the HPy backends of piconumpy, one source built for each runtime.
  *
- *   piconumpy.backends.hpy_cpython_abi   hpy 0.9, CPython ABI (an ordinary extension)
- *   _hpy_universal (CPython)     hpy 0.9, universal ABI, loaded by hpy.universal
- *   _hpy_universal (PyPy)        PyPy 7.3.11's HPy 0.0.4, universal ABI
+ *   _hpy_cpython_abi (CPython)  hpy 0.9.0, CPython ABI (an ordinary
+ *                               extension, loaded by hpy_cpython_abi.py)
+ *   _hpy_universal (CPython)    hpy 0.9.0, universal ABI, loaded by
+ *                               hpy.universal (through hpy_universal.py)
+ *   _hpy_universal (PyPy)       PyPy's own HPy, universal ABI: 0.9.1.dev
+ *                               on PyPy 7.3.19, 0.0.4 on PyPy 7.3.11
  *
- * hpy_compat.h maps the few differences between the two HPy API levels.
+ * hpy_compat.h maps the API spelling of the HPy levels, hpy_runtime.h what
+ * the runtimes do differently.
  * The behaviour is the one of piconumpy/purepy.py (the specification); the
  * comments name the rule of piconumpy/_rules.py each function follows.
  *
@@ -27,10 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hpy_compat.h"   /* includes hpy.h */
+#include "hpy_runtime.h"   /* includes hpy_compat.h, which includes hpy.h */
 
 #ifdef HPY_ABI_CPYTHON
-#define MODULE_NAME hpy_cpython_abi
+#define MODULE_NAME _hpy_cpython_abi
 #else
 #define MODULE_NAME _hpy_universal
 #endif
@@ -817,14 +821,13 @@ array_multiply(HPyContext *ctx, HPy left, HPy right)
     return scalar_operation(ctx, h_type, right, left, 0);
 }
 
-#if PNP_NEEDS_REFLECTED_METHODS
-/* __rmul__(self, other) computes other * self. */
+/* __rmul__(self, other) computes other * self: for a runtime whose
+ * nb_multiply serves only a * s (see create_array_type). */
 static HPy
 array_rmultiply(HPyContext *ctx, HPy self, HPy other)
 {
     return array_multiply(ctx, other, self);
 }
-#endif
 
 /* a / s (IEEE: a zero divisor gives inf or nan); s / a is NotImplemented. */
 static HPy
@@ -928,37 +931,28 @@ HPyDef_MEMBER(array_size_def, "size", HPyMember_HPYSSIZET,
               .doc = "Number of items (read-only).")
 PNP_DEF_METH(array_tolist_def, "tolist", array_tolist, HPyFunc_NOARGS,
              "The items as a list of floats.")
-#if PNP_NEEDS_REFLECTED_METHODS
 PNP_DEF_METH(array_rmultiply_def, "__rmul__", array_rmultiply, HPyFunc_O,
              "Return value*self.")
-#endif
 #if PNP_NEEDS_SQ_ITEM
 PNP_DEF_SLOT(array_item_def, array_item, HPy_sq_item)
 PNP_DEF_SLOT(array_sq_length_def, array_sq_length, HPy_sq_length)
 #endif
 
-static HPyDef *array_defines[] = {
-    &array_new_def,
-    &array_traverse_def,
-    &array_repr_def,
-    &array_length_def,
-    &array_subscript_def,
-    &array_ass_subscript_def,
-    &array_multiply_def,
-    &array_true_divide_def,
-    &array_add_def,
-    &array_subtract_def,
-    &array_negative_def,
-    &array_size_def,
-    &array_tolist_def,
-#if PNP_NEEDS_REFLECTED_METHODS
-    &array_rmultiply_def,
-#endif
 #if PNP_NEEDS_SQ_ITEM
-    &array_item_def,
-    &array_sq_length_def,
+#define ARRAY_SEQUENCE_DEFS &array_item_def, &array_sq_length_def,
+#else
+#define ARRAY_SEQUENCE_DEFS
 #endif
-    NULL
+#define ARRAY_DEFS                                                        \
+    &array_new_def, &array_traverse_def, &array_repr_def,                 \
+    &array_length_def, &array_subscript_def, &array_ass_subscript_def,    \
+    &array_multiply_def, &array_true_divide_def, &array_add_def,          \
+    &array_subtract_def, &array_negative_def, &array_size_def,            \
+    &array_tolist_def, ARRAY_SEQUENCE_DEFS
+
+static HPyDef *array_defines[] = {ARRAY_DEFS NULL};
+static HPyDef *array_defines_reflected[] = {
+    ARRAY_DEFS &array_rmultiply_def, NULL
 };
 
 /* No HPy_TPFLAGS_BASETYPE: type(a) is array for every array, which the
@@ -971,6 +965,15 @@ static HPyType_Spec array_spec = {
     .basicsize = sizeof(ArrayObject),
     .flags = HPy_TPFLAGS_DEFAULT,
     .defines = array_defines,
+};
+
+/* The same with an explicit __rmul__ method (see create_array_type). */
+static HPyType_Spec array_spec_reflected = {
+    .name = QUALIFIED("array"),
+    .doc = "array(iterable): a one-dimensional array of float64.",
+    .basicsize = sizeof(ArrayObject),
+    .flags = HPy_TPFLAGS_DEFAULT,
+    .defines = array_defines_reflected,
 };
 
 PNP_DEF_SLOT(buffer_destroy_def, buffer_destroy, HPy_tp_destroy)
@@ -1120,6 +1123,26 @@ create_type(HPyContext *ctx, HPyType_Spec *spec, HPyGlobal *global)
     return 0;
 }
 
+/* The array type, in g_array_type.  A runtime whose binary number slots
+ * serve only the forward operation (PyPy 7.3.11 and 7.3.19: PyPy issue
+ * 3509) gives the type no __rmul__, and `2.0 * a` would be a TypeError:
+ * the type is then made again with an explicit __rmul__.  0 or -1. */
+static int
+create_array_type(HPyContext *ctx)
+{
+    HPy h_type = HPyType_FromSpec(ctx, &array_spec, NULL);
+    if (HPy_IsNull(h_type))
+        return -1;
+    if (!HPy_HasAttr_s(ctx, h_type, "__rmul__")) {
+        HPy_Close(ctx, h_type);
+        h_type = HPyType_FromSpec(ctx, &array_spec_reflected, NULL);
+        if (HPy_IsNull(h_type))
+            return -1;
+    }
+    pnp_global_adopt(ctx, &g_array_type, h_type);
+    return 0;
+}
+
 /* Store module.<name> in *global.  0 or -1. */
 static int
 store_attribute(HPyContext *ctx, HPy h_module, const char *name,
@@ -1161,7 +1184,7 @@ module_exec(HPyContext *ctx, HPy module)
     HPy h_array_type = HPy_NULL, h_builtins = HPy_NULL, h_args = HPy_NULL;
     HPy h_sentinel;
 
-    if (create_type(ctx, &array_spec, &g_array_type) < 0
+    if (create_array_type(ctx) < 0
         || create_type(ctx, &buffer_spec, &g_buffer_type) < 0)
         return -1;
     h_array_type = HPyGlobal_Load(ctx, g_array_type);
