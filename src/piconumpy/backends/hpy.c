@@ -584,6 +584,47 @@ collect(HPyContext *ctx, Collector *c, HPy iterable)
 
 /* ---- the array type -------------------------------------------------- */
 
+/* The argument named "iterable" (a new handle, or HPy_NULL with an error)
+ * when tp_new got one keyword argument and no positional one.  kw is a
+ * dict on hpy 0.9.0 and PyPy 7.3.11; PyPy 7.3.19 passes the tuple of the
+ * keyword names instead, their values following the positional arguments
+ * (vectorcall's convention): seen as it comes. */
+static HPy
+keyword_iterable(HPyContext *ctx, PNP_ARGS args, HPy_ssize_t nargs, HPy kw)
+{
+    HPy h_value = HPy_NULL;
+    if (HPy_TypeCheck(ctx, kw, ctx->h_TupleType)) {
+        HPy h_name = HPy_GetItem_i(ctx, kw, 0);
+        HPy h_expected = HPyUnicode_FromString(ctx, "iterable");
+        int same = -1;
+        if (!HPy_IsNull(h_name) && !HPy_IsNull(h_expected)) {
+            same = HPy_RichCompareBool(ctx, h_name, h_expected, HPy_EQ);
+        }
+        if (!HPy_IsNull(h_expected)) {
+            HPy_Close(ctx, h_expected);
+        }
+        if (!HPy_IsNull(h_name)) {
+            HPy_Close(ctx, h_name);
+        }
+        if (same > 0) {
+            h_value = HPy_Dup(ctx, args[nargs]);
+        }
+        else if (same == 0) {
+            HPyErr_SetString(ctx, ctx->h_TypeError,
+                             "array() got an unexpected keyword argument");
+        }
+        return h_value;
+    }
+    h_value = HPy_GetItem_s(ctx, kw, "iterable");
+    if (HPy_IsNull(h_value)
+        && HPyErr_ExceptionMatches(ctx, ctx->h_KeyError)) {
+        HPyErr_Clear(ctx);
+        HPyErr_SetString(ctx, ctx->h_TypeError,
+                         "array() got an unexpected keyword argument");
+    }
+    return h_value;
+}
+
 /* array(iterable): one argument, positional or named "iterable". */
 static HPy
 array_new(HPyContext *ctx, HPy h_type, PNP_ARGS args, HPy_ssize_t nargs,
@@ -594,8 +635,9 @@ array_new(HPyContext *ctx, HPy h_type, PNP_ARGS args, HPy_ssize_t nargs,
     HPy_ssize_t nkw = 0;
     if (!HPy_IsNull(kw)) {
         nkw = HPy_Length(ctx, kw);
-        if (nkw < 0)
+        if (nkw < 0) {
             return HPy_NULL;
+        }
     }
     if (nargs + nkw != 1) {
         HPyErr_SetString(ctx, ctx->h_TypeError,
@@ -606,13 +648,8 @@ array_new(HPyContext *ctx, HPy h_type, PNP_ARGS args, HPy_ssize_t nargs,
         iterable = HPy_Dup(ctx, args[0]);
     }
     else {
-        iterable = HPy_GetItem_s(ctx, kw, "iterable");
+        iterable = keyword_iterable(ctx, args, nargs, kw);
         if (HPy_IsNull(iterable)) {
-            if (HPyErr_ExceptionMatches(ctx, ctx->h_KeyError)) {
-                HPyErr_Clear(ctx);
-                HPyErr_SetString(ctx, ctx->h_TypeError,
-                                 "array() got an unexpected keyword argument");
-            }
             return HPy_NULL;
         }
     }
@@ -781,8 +818,8 @@ done:
 /* ---- arithmetic ------------------------------------------------------ */
 
 /* array * s or array / s, once the operands are known: h_self is an array
- * of h_type (which is closed here), h_other anything.  NotImplemented if
- * h_other is no real number. */
+ * of h_type, h_other anything.  NotImplemented if h_other is no real
+ * number. */
 static HPy
 scalar_operation(HPyContext *ctx, HPy h_type, HPy h_self, HPy h_other,
                  int divide)
@@ -793,21 +830,24 @@ scalar_operation(HPyContext *ctx, HPy h_type, HPy h_self, HPy h_other,
     HPy_ssize_t i;
     int status = scalar_or_none(ctx, h_other, &s);
     if (status <= 0) {
-        HPy_Close(ctx, h_type);
         return status < 0 ? HPy_NULL : HPy_Dup(ctx, ctx->h_NotImplemented);
     }
     array = ArrayObject_AsStruct(ctx, h_self);
     h_result = new_array(ctx, h_type, array->size, &dst);
-    HPy_Close(ctx, h_type);
-    if (HPy_IsNull(h_result))
+    if (HPy_IsNull(h_result)) {
         return HPy_NULL;
+    }
     src = array_items(array);
-    if (divide)
-        for (i = 0; i < array->size; i++)
+    if (divide) {
+        for (i = 0; i < array->size; i++) {
             dst[i] = src[i] / s;
-    else
-        for (i = 0; i < array->size; i++)
+        }
+    }
+    else {
+        for (i = 0; i < array->size; i++) {
             dst[i] = src[i] * s;
+        }
+    }
     return h_result;
 }
 
@@ -815,10 +855,15 @@ scalar_operation(HPyContext *ctx, HPy h_type, HPy h_self, HPy h_other,
 static HPy
 array_multiply(HPyContext *ctx, HPy left, HPy right)
 {
-    HPy h_type = HPyGlobal_Load(ctx, g_array_type);
-    if (HPy_TypeCheck(ctx, left, h_type))
-        return scalar_operation(ctx, h_type, left, right, 0);
-    return scalar_operation(ctx, h_type, right, left, 0);
+    HPy h_result, h_type = HPyGlobal_Load(ctx, g_array_type);
+    if (HPy_TypeCheck(ctx, left, h_type)) {
+        h_result = scalar_operation(ctx, h_type, left, right, 0);
+    }
+    else {
+        h_result = scalar_operation(ctx, h_type, right, left, 0);
+    }
+    HPy_Close(ctx, h_type);
+    return h_result;
 }
 
 /* __rmul__(self, other) computes other * self: for a runtime whose
@@ -833,12 +878,15 @@ array_rmultiply(HPyContext *ctx, HPy self, HPy other)
 static HPy
 array_true_divide(HPyContext *ctx, HPy left, HPy right)
 {
-    HPy h_type = HPyGlobal_Load(ctx, g_array_type);
-    if (!HPy_TypeCheck(ctx, left, h_type)) {
-        HPy_Close(ctx, h_type);
-        return HPy_Dup(ctx, ctx->h_NotImplemented);
+    HPy h_result, h_type = HPyGlobal_Load(ctx, g_array_type);
+    if (HPy_TypeCheck(ctx, left, h_type)) {
+        h_result = scalar_operation(ctx, h_type, left, right, 1);
     }
-    return scalar_operation(ctx, h_type, left, right, 1);
+    else {
+        h_result = HPy_Dup(ctx, ctx->h_NotImplemented);
+    }
+    HPy_Close(ctx, h_type);
+    return h_result;
 }
 
 /* a + b and a - b: both arrays of this type and of the same length. */
@@ -1184,7 +1232,8 @@ module_exec(HPyContext *ctx, HPy module)
     HPy h_array_type = HPy_NULL, h_builtins = HPy_NULL, h_args = HPy_NULL;
     HPy h_sentinel;
 
-    if (create_array_type(ctx) < 0
+    if (pnp_probe_float_as_double(ctx) < 0
+        || create_array_type(ctx) < 0
         || create_type(ctx, &buffer_spec, &g_buffer_type) < 0)
         return -1;
     h_array_type = HPyGlobal_Load(ctx, g_array_type);

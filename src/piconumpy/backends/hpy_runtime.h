@@ -2,15 +2,15 @@
  * 0.9.0), and how hpy.c copes.  Runtime behaviour only: API spelling is in
  * hpy_compat.h, included first.
  *
- * Where the behaviour can be seen cheaply at run time, hpy.c looks at it
- * there: whether the binary number slots serve the reflected operation
- * (`2.0 * a`; not on PyPy 7.3.11 nor 7.3.19, PyPy issue 3509) is read from
- * the array type once created (module_exec).  What cannot be seen so (a
- * leak, a bug of HPyGlobal_Store, a conversion rule) follows the runtime
- * that showed it, tested on each runtime by the suites named below:
+ * Where the behaviour can be seen cheaply at run time, it is looked at
+ * when the module is created: whether the binary number slots serve the
+ * reflected operation (`2.0 * a`; not on PyPy 7.3.11 nor 7.3.19, PyPy issue
+ * 3509: hpy.c's create_array_type), whether HPyFloat_AsDouble has
+ * PyFloat_AsDouble's fallbacks (pnp_probe_float_as_double, here).  What
+ * cannot be seen so (a leak, a bug of HPyGlobal_Store) follows the runtime
+ * that showed it, each tested on every runtime by the suites named below:
  * PNP_RUNTIME_HPY_0_0 is PyPy 7.3.11's HPy 0.0.4, the only runtime of that
- * API level.  PyPy 7.3.19's HPy 0.9.1.dev behaves as hpy 0.9.0 in each of
- * these (its own conformance and leak runs).
+ * API level.  PyPy 7.3.19's HPy 0.9.1.dev behaves as hpy 0.9.0 in those.
  */
 #ifndef PICONUMPY_HPY_RUNTIME_H
 #define PICONUMPY_HPY_RUNTIME_H
@@ -23,79 +23,29 @@
 #define PNP_RUNTIME_HPY_0_0 0
 #endif
 
-#if !PNP_RUNTIME_HPY_0_0
-/* ---- hpy 0.9.0 and PyPy 7.3.19's HPy 0.9.1.dev ------------------------ */
+/* ---- converting to a double: every runtime, as observed ------------- */
 
-/* HPyListBuilder works. */
-#define PNP_LIST_BUILDER_LEAKS 0
+/* Whether this runtime's HPyFloat_AsDouble converts as PyFloat_AsDouble:
+ * an object with __index__ and no __float__ through its index (CPython
+ * since 3.8), an int subclass through its own __float__.  hpy 0.9.0 does
+ * (it calls PyFloat_AsDouble); PyPy 7.3.11's and 7.3.19's HPy do neither.
+ * Observed by pnp_probe_float_as_double when the module is created. */
+static int pnp_float_as_double_is_complete = 0;
 
-/* PyFloat_AsDouble: a float, __float__, or __index__. */
-static inline double
-pnp_float_as_double(HPyContext *ctx, HPy h)
-{
-    return HPyFloat_AsDouble(ctx, h);
-}
-
-/* Store h in *global; h is consumed (neither used nor closed afterwards).
- * Here the global holds its own reference, so h is closed. */
-static inline void
-pnp_global_adopt(HPyContext *ctx, HPyGlobal *global, HPy h)
-{
-    HPyGlobal_Store(ctx, global, h);
-    HPy_Close(ctx, h);
-}
-
-/* Item i of an exact list or tuple (a new handle; IndexError past the end).
- * hpy 0.9's HPy_GetItem_i makes an int key and goes through
- * PyObject_GetItem: ~150 instructions an item, and array([u, v, du, dv])
- * cost 240 ns instead of the C-API backend's 40 ns.  In the CPython ABI a
- * handle is a PyObject *, so that build asks the sequence directly
- * (PySequence_GetItem: sq_item); the universal build has no such way. */
-#ifdef HPY_ABI_CPYTHON
-static inline HPy
-pnp_sequence_item(HPyContext *ctx, HPy seq, HPy_ssize_t i)
-{
-    PyObject *sequence = HPy_AsPyObject(ctx, seq);   /* a new reference */
-    PyObject *item = PySequence_GetItem(sequence, i);
-    HPy h_item = HPy_FromPyObject(ctx, item);        /* HPy_NULL for NULL */
-    Py_XDECREF(item);
-    Py_DECREF(sequence);
-    return h_item;
-}
-#else
-#define pnp_sequence_item HPy_GetItem_i
-#endif
-
-/* HPy has no tp_iter slot, and CPython's iter() takes the sequence protocol
- * only from a type with sq_item (mp_subscript is not enough). */
-#define PNP_NEEDS_SQ_ITEM 1
-
-#else
-/* ---- PyPy 7.3.11's HPy 0.0.4 ------------------------------------------ */
-
-/* PyPy 7.3.11's HPyListBuilder leaks about 170 bytes per list built, even
- * across full collections (a.tolist() 2 million times: 340 MB): lists are
- * built with HPyList_New and HPyList_Append there (tools/soak.py found it). */
-#define PNP_LIST_BUILDER_LEAKS 1
-
-/* PyFloat_AsDouble: a float, __float__, or __index__.  PyPy 7.3.11's
- * HPyFloat_AsDouble lacks the __index__ fallback CPython has since 3.8, so
- * it is added here: a value whose type has __index__ but no __float__ is
- * converted through its index (an int too large for a double is an
- * OverflowError, as in CPython).  The type is looked at before converting,
- * never after a failure: a __float__ or __index__ runs once, whatever it
- * raises.  Floats and ints, the usual values, need no look. */
 static inline double
 pnp_call_float_method(HPyContext *ctx, HPy h_type, HPy h);
 
-static inline double
-pnp_float_as_double(HPyContext *ctx, HPy h)
+/* PyFloat_AsDouble where HPyFloat_AsDouble lacks its fallbacks: a value
+ * whose type has __index__ but no __float__ is converted through its index
+ * (an int too large for a double is an OverflowError, as in CPython).  The
+ * type is looked at before converting, never after a failure: a __float__
+ * or __index__ runs once, whatever it raises. */
+static double
+pnp_float_as_double_emulated(HPyContext *ctx, HPy h)
 {
     HPy h_type, h_index;
     int index_only;
     double x;
-    if (HPy_TypeCheck(ctx, h, ctx->h_FloatType))
-        return HPyFloat_AsDouble(ctx, h);    /* subclasses read directly */
     h_type = HPy_Type(ctx, h);
     if (HPy_IsNull(h_type))
         return -1.0;
@@ -151,6 +101,120 @@ pnp_call_float_method(HPyContext *ctx, HPy h_type, HPy h)
     HPy_Close(ctx, h_method);
     return x;
 }
+
+/* PyFloat_AsDouble: a float, __float__, or __index__.  Floats (subclasses
+ * read directly), the usual values, need no look at their type. */
+static inline double
+pnp_float_as_double(HPyContext *ctx, HPy h)
+{
+    if (pnp_float_as_double_is_complete
+        || HPy_TypeCheck(ctx, h, ctx->h_FloatType)) {
+        return HPyFloat_AsDouble(ctx, h);
+    }
+    return pnp_float_as_double_emulated(ctx, h);
+}
+
+/* Set pnp_float_as_double_is_complete by converting two objects made by
+ * Python code: one with __index__ (2) and no __float__, an int subclass
+ * (1) whose __float__ gives 0.5.  0 or -1. */
+static int
+pnp_probe_float_as_double(HPyContext *ctx)
+{
+    static const char probes[] =
+        "(type('I', (), {'__index__': lambda self: 2})(),"
+        " type('S', (int,), {'__float__': lambda self: 0.5})(1))";
+    HPy h_builtins, h_eval, h_source, h_args, h_pair = HPy_NULL;
+    HPy h_index = HPy_NULL, h_subclass = HPy_NULL;
+    double index_value, subclass_value;
+    h_builtins = HPyImport_ImportModule(ctx, "builtins");
+    if (HPy_IsNull(h_builtins)) {
+        return -1;
+    }
+    h_eval = HPy_GetAttr_s(ctx, h_builtins, "eval");
+    HPy_Close(ctx, h_builtins);
+    if (HPy_IsNull(h_eval)) {
+        return -1;
+    }
+    h_source = HPyUnicode_FromString(ctx, probes);
+    if (!HPy_IsNull(h_source)) {
+        h_args = HPyTuple_FromArray(ctx, &h_source, 1);
+        HPy_Close(ctx, h_source);
+        if (!HPy_IsNull(h_args)) {
+            h_pair = HPy_CallTupleDict(ctx, h_eval, h_args, HPy_NULL);
+            HPy_Close(ctx, h_args);
+        }
+    }
+    HPy_Close(ctx, h_eval);
+    if (HPy_IsNull(h_pair)) {
+        return -1;
+    }
+    h_index = HPy_GetItem_i(ctx, h_pair, 0);
+    h_subclass = HPy_GetItem_i(ctx, h_pair, 1);
+    HPy_Close(ctx, h_pair);
+    if (HPy_IsNull(h_index) || HPy_IsNull(h_subclass)) {
+        if (!HPy_IsNull(h_index)) {
+            HPy_Close(ctx, h_index);
+        }
+        return -1;
+    }
+    index_value = HPyFloat_AsDouble(ctx, h_index);
+    HPyErr_Clear(ctx);   /* a TypeError: the fallback is missing */
+    subclass_value = HPyFloat_AsDouble(ctx, h_subclass);
+    HPyErr_Clear(ctx);
+    HPy_Close(ctx, h_subclass);
+    HPy_Close(ctx, h_index);
+    pnp_float_as_double_is_complete =
+        index_value == 2.0 && subclass_value == 0.5;
+    return 0;
+}
+
+#if !PNP_RUNTIME_HPY_0_0
+/* ---- hpy 0.9.0 and PyPy 7.3.19's HPy 0.9.1.dev ------------------------ */
+
+/* HPyListBuilder works. */
+#define PNP_LIST_BUILDER_LEAKS 0
+
+/* Store h in *global; h is consumed (neither used nor closed afterwards).
+ * Here the global holds its own reference, so h is closed. */
+static inline void
+pnp_global_adopt(HPyContext *ctx, HPyGlobal *global, HPy h)
+{
+    HPyGlobal_Store(ctx, global, h);
+    HPy_Close(ctx, h);
+}
+
+/* Item i of an exact list or tuple (a new handle; IndexError past the end).
+ * hpy 0.9's HPy_GetItem_i makes an int key and goes through
+ * PyObject_GetItem: ~150 instructions an item, and array([u, v, du, dv])
+ * cost 240 ns instead of the C-API backend's 40 ns.  In the CPython ABI a
+ * handle is a PyObject *, so that build asks the sequence directly
+ * (PySequence_GetItem: sq_item); the universal build has no such way. */
+#ifdef HPY_ABI_CPYTHON
+static inline HPy
+pnp_sequence_item(HPyContext *ctx, HPy seq, HPy_ssize_t i)
+{
+    PyObject *sequence = HPy_AsPyObject(ctx, seq);   /* a new reference */
+    PyObject *item = PySequence_GetItem(sequence, i);
+    HPy h_item = HPy_FromPyObject(ctx, item);        /* HPy_NULL for NULL */
+    Py_XDECREF(item);
+    Py_DECREF(sequence);
+    return h_item;
+}
+#else
+#define pnp_sequence_item HPy_GetItem_i
+#endif
+
+/* HPy has no tp_iter slot, and CPython's iter() takes the sequence protocol
+ * only from a type with sq_item (mp_subscript is not enough). */
+#define PNP_NEEDS_SQ_ITEM 1
+
+#else
+/* ---- PyPy 7.3.11's HPy 0.0.4 ------------------------------------------ */
+
+/* PyPy 7.3.11's HPyListBuilder leaks about 170 bytes per list built, even
+ * across full collections (a.tolist() 2 million times: 340 MB): lists are
+ * built with HPyList_New and HPyList_Append there (tools/soak.py found it). */
+#define PNP_LIST_BUILDER_LEAKS 1
 
 /* Store h in *global; h is consumed (neither used nor closed afterwards).
  * PyPy 7.3.11's HPyGlobal_Store makes the global an alias of the handle it
