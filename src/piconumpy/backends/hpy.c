@@ -696,9 +696,11 @@ array_subscript(HPyContext *ctx, HPy self, HPy key)
     return HPyFloat_FromDouble(ctx, array_items(array)[i]);
 }
 
-#if PNP_NEEDS_SQ_ITEM
 /* For iteration only: iter() on CPython needs sq_item to iterate with the
  * sequence protocol (HPy has no tp_iter slot); it passes 0, 1, 2, ...
+ * PyPy's iter() falls back on __getitem__, which mp_subscript provides, and
+ * PyPy 7.3.19's debug mode calls sq_item with the wrong context ("Wrong HPy
+ * Context!", a fatal error): given to CPython only (create_array_type).
  * With sq_item, an array is a sequence (PySequence_Check), and then its
  * length must be sq_length too (PySequence_Size): numpy.array(a) failed
  * without it ("setting an array element with a sequence"). */
@@ -719,7 +721,6 @@ array_sq_length(HPyContext *ctx, HPy self)
 {
     return array_length(ctx, self);
 }
-#endif
 
 static int
 array_ass_subscript(HPyContext *ctx, HPy self, HPy key, HPy value)
@@ -981,27 +982,32 @@ PNP_DEF_METH(array_tolist_def, "tolist", array_tolist, HPyFunc_NOARGS,
              "The items as a list of floats.")
 PNP_DEF_METH(array_rmultiply_def, "__rmul__", array_rmultiply, HPyFunc_O,
              "Return value*self.")
-#if PNP_NEEDS_SQ_ITEM
 PNP_DEF_SLOT(array_item_def, array_item, HPy_sq_item)
 PNP_DEF_SLOT(array_sq_length_def, array_sq_length, HPy_sq_length)
-#endif
 
-#if PNP_NEEDS_SQ_ITEM
-#define ARRAY_SEQUENCE_DEFS &array_item_def, &array_sq_length_def,
-#else
-#define ARRAY_SEQUENCE_DEFS
-#endif
-#define ARRAY_DEFS                                                        \
-    &array_new_def, &array_traverse_def, &array_repr_def,                 \
-    &array_length_def, &array_subscript_def, &array_ass_subscript_def,    \
-    &array_multiply_def, &array_true_divide_def, &array_add_def,          \
-    &array_subtract_def, &array_negative_def, &array_size_def,            \
-    &array_tolist_def, ARRAY_SEQUENCE_DEFS
-
-static HPyDef *array_defines[] = {ARRAY_DEFS NULL};
-static HPyDef *array_defines_reflected[] = {
-    ARRAY_DEFS &array_rmultiply_def, NULL
+/* What every runtime takes; create_array_type adds what this one needs. */
+static HPyDef *array_common_defines[] = {
+    &array_new_def,
+    &array_traverse_def,
+    &array_repr_def,
+    &array_length_def,
+    &array_subscript_def,
+    &array_ass_subscript_def,
+    &array_multiply_def,
+    &array_true_divide_def,
+    &array_add_def,
+    &array_subtract_def,
+    &array_negative_def,
+    &array_size_def,
+    &array_tolist_def,
+    NULL
 };
+
+#define ARRAY_DEFINES_MAX \
+    (sizeof array_common_defines / sizeof array_common_defines[0] + 3)
+
+/* Filled by create_array_type. */
+static HPyDef *array_defines[ARRAY_DEFINES_MAX];
 
 /* No HPy_TPFLAGS_BASETYPE: type(a) is array for every array, which the
  * arithmetic relies on (_rules: same backend means same type).  No
@@ -1013,15 +1019,6 @@ static HPyType_Spec array_spec = {
     .basicsize = sizeof(ArrayObject),
     .flags = HPy_TPFLAGS_DEFAULT,
     .defines = array_defines,
-};
-
-/* The same with an explicit __rmul__ method (see create_array_type). */
-static HPyType_Spec array_spec_reflected = {
-    .name = QUALIFIED("array"),
-    .doc = "array(iterable): a one-dimensional array of float64.",
-    .basicsize = sizeof(ArrayObject),
-    .flags = HPy_TPFLAGS_DEFAULT,
-    .defines = array_defines_reflected,
 };
 
 PNP_DEF_SLOT(buffer_destroy_def, buffer_destroy, HPy_tp_destroy)
@@ -1171,21 +1168,47 @@ create_type(HPyContext *ctx, HPyType_Spec *spec, HPyGlobal *global)
     return 0;
 }
 
-/* The array type, in g_array_type.  A runtime whose binary number slots
- * serve only the forward operation (PyPy 7.3.11 and 7.3.19: PyPy issue
- * 3509) gives the type no __rmul__, and `2.0 * a` would be a TypeError:
- * the type is then made again with an explicit __rmul__.  0 or -1. */
-static int
-create_array_type(HPyContext *ctx)
+/* array_defines: the common definitions, then the optional ones. */
+static void
+set_array_defines(int with_sequence, int with_reflected)
 {
-    HPy h_type = HPyType_FromSpec(ctx, &array_spec, NULL);
-    if (HPy_IsNull(h_type))
+    size_t n = 0;
+    HPyDef **def;
+    for (def = array_common_defines; *def; def++) {
+        array_defines[n++] = *def;
+    }
+    if (with_sequence) {
+        array_defines[n++] = &array_item_def;
+        array_defines[n++] = &array_sq_length_def;
+    }
+    if (with_reflected) {
+        array_defines[n++] = &array_rmultiply_def;
+    }
+    array_defines[n] = NULL;
+}
+
+/* The array type, in g_array_type, with what this runtime needs beyond
+ * the common definitions: sq_item and sq_length where iter() needs them
+ * (not on PyPy, see array_item); an explicit __rmul__ where the binary
+ * number slots serve only the forward operation (PyPy 7.3.11 and 7.3.19,
+ * PyPy issue 3509), which is seen on the type created without it: no
+ * __rmul__, so `2.0 * a` would be a TypeError.  0 or -1. */
+static int
+create_array_type(HPyContext *ctx, int is_pypy)
+{
+    HPy h_type;
+    set_array_defines(!is_pypy, 0);
+    h_type = HPyType_FromSpec(ctx, &array_spec, NULL);
+    if (HPy_IsNull(h_type)) {
         return -1;
+    }
     if (!HPy_HasAttr_s(ctx, h_type, "__rmul__")) {
         HPy_Close(ctx, h_type);
-        h_type = HPyType_FromSpec(ctx, &array_spec_reflected, NULL);
-        if (HPy_IsNull(h_type))
+        set_array_defines(!is_pypy, 1);
+        h_type = HPyType_FromSpec(ctx, &array_spec, NULL);
+        if (HPy_IsNull(h_type)) {
             return -1;
+        }
     }
     pnp_global_adopt(ctx, &g_array_type, h_type);
     return 0;
@@ -1204,7 +1227,8 @@ store_attribute(HPyContext *ctx, HPy h_module, const char *name,
 }
 
 /* g_memory_pressure: __pypy__.add_memory_pressure if there is a __pypy__
- * module, else None.  0 or -1. */
+ * module, else None.  1 if there is (the interpreter is PyPy), 0 if not,
+ * -1 on error. */
 static int
 store_memory_pressure(HPyContext *ctx)
 {
@@ -1220,7 +1244,7 @@ store_memory_pressure(HPyContext *ctx)
     status = store_attribute(ctx, h_pypy, "add_memory_pressure",
                            &g_memory_pressure);
     HPy_Close(ctx, h_pypy);
-    return status;
+    return status < 0 ? -1 : 1;
 }
 
 PNP_MODULE_EXEC(module_exec)
@@ -1231,11 +1255,14 @@ module_exec(HPyContext *ctx, HPy module)
     int result = -1;
     HPy h_array_type = HPy_NULL, h_builtins = HPy_NULL, h_args = HPy_NULL;
     HPy h_sentinel;
+    int is_pypy = store_memory_pressure(ctx);
 
-    if (pnp_probe_float_as_double(ctx) < 0
-        || create_array_type(ctx) < 0
-        || create_type(ctx, &buffer_spec, &g_buffer_type) < 0)
+    if (is_pypy < 0
+        || pnp_probe_float_as_double(ctx) < 0
+        || create_array_type(ctx, is_pypy) < 0
+        || create_type(ctx, &buffer_spec, &g_buffer_type) < 0) {
         return -1;
+    }
     h_array_type = HPyGlobal_Load(ctx, g_array_type);
     /* numpy must leave `numpy_scalar * a` to our reflected multiply. */
     if (HPy_SetAttr_s(ctx, h_array_type, "__array_ufunc__", ctx->h_None) < 0
@@ -1247,8 +1274,6 @@ module_exec(HPyContext *ctx, HPy module)
         || store_attribute(ctx, h_builtins, "iter", &g_iter) < 0
         || store_attribute(ctx, h_builtins, "next", &g_next) < 0
         || store_attribute(ctx, h_builtins, "complex", &g_complex) < 0)
-        goto done;
-    if (store_memory_pressure(ctx) < 0)
         goto done;
     h_args = HPyTuple_FromArray(ctx, NULL, 0);
     if (HPy_IsNull(h_args))

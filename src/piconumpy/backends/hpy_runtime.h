@@ -204,10 +204,6 @@ pnp_sequence_item(HPyContext *ctx, HPy seq, HPy_ssize_t i)
 #define pnp_sequence_item HPy_GetItem_i
 #endif
 
-/* HPy has no tp_iter slot, and CPython's iter() takes the sequence protocol
- * only from a type with sq_item (mp_subscript is not enough). */
-#define PNP_NEEDS_SQ_ITEM 1
-
 #else
 /* ---- PyPy 7.3.11's HPy 0.0.4 ------------------------------------------ */
 
@@ -232,10 +228,6 @@ pnp_global_adopt(HPyContext *ctx, HPyGlobal *global, HPy h)
 
 /* Item i of an exact list or tuple: see the hpy 0.9 section. */
 #define pnp_sequence_item HPy_GetItem_i
-
-/* PyPy's iter() falls back on __getitem__, which mp_subscript provides; an
- * sq_item would only be a second __getitem__. */
-#define PNP_NEEDS_SQ_ITEM 0
 
 #endif
 
