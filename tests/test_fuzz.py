@@ -83,7 +83,7 @@ def _fuzzed_modules():
     hpy_universal in HPy's debug mode where it is available."""
     modules = [(name, piconumpy.load_backend(name))
                for name in piconumpy.available_backends()]
-    if "hpy_universal" in dict(modules):
+    if piconumpy.why_unavailable("hpy_universal", hpy_debug=True) is None:
         modules.append(("hpy_universal[debug]",
                         piconumpy.load_backend("hpy_universal",
                                                hpy_debug=True)))

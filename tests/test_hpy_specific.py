@@ -49,6 +49,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def debug_module():
+    reason = piconumpy.why_unavailable("hpy_universal", hpy_debug=True)
+    if reason:
+        pytest.skip(f"no HPy debug mode here: {reason}")
     return piconumpy.load_backend("hpy_universal", hpy_debug=True)
 
 

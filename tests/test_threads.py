@@ -54,7 +54,7 @@ class SlowFloat:
 def modules():
     names = piconumpy.available_backends()
     found = [(name, piconumpy.load_backend(name)) for name in names]
-    if "hpy_universal" in names:
+    if piconumpy.why_unavailable("hpy_universal", hpy_debug=True) is None:
         found.append(("hpy_universal[debug]",
                       piconumpy.load_backend("hpy_universal",
                                              hpy_debug=True)))

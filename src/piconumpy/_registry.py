@@ -131,10 +131,10 @@ def load_backend(name, *, hpy_debug=False):
     return _loaded[key]
 
 
-def why_unavailable(name):
+def why_unavailable(name, *, hpy_debug=False):
     """None if backend ``name`` loads here, else the reason it does not."""
     try:
-        load_backend(name)
+        load_backend(name, hpy_debug=hpy_debug)
     except ImportError as error:
         return str(error)
     return None

@@ -21,6 +21,7 @@ import glob
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -68,7 +69,60 @@ def load_binary(name, debug=False, directory=None):
     else:
         module = _load(runtime, name, path, debug)
     _hpy_runtime.check_type_flags(module.array)
+    if debug:
+        _check_debug_mode_reentry(runtime, name, path)
     return module
+
+
+# A function of the debug instance entered again while another one runs:
+# array() calls the element's __float__, which calls cos().
+_REENTRY_PROBE = """
+import sys
+from piconumpy.backends import hpy_universal as loader
+runtime = loader._hpy_runtime.universal_runtime()
+module = loader._load_copy(runtime, sys.argv[1], sys.argv[2])
+class Reenters:
+    def __float__(self):
+        return module.cos(0.0)
+assert module.array([Reenters()]).tolist() == [1.0]
+"""
+
+_reentry_refusals = {}
+
+
+def _check_debug_mode_reentry(runtime, name, path):
+    """Raise Unsupported if this runtime's debug mode kills the process when
+    a function of the module is entered again while another one runs.
+
+    PyPy 7.3.19's does ("Error: Wrong HPy Context!", then abort): any
+    __float__ or iteration that calls back into the module, e.g. array(a).
+    Observed once per binary, in a child process.
+    """
+    if path not in _reentry_refusals:
+        package_parent = os.path.dirname(os.path.dirname(
+            os.path.dirname(os.path.abspath(__file__))))
+        environment = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [package_parent] + os.environ.get("PYTHONPATH", "").split(
+                os.pathsep)))
+        child = subprocess.run(
+            [sys.executable, "-c", _REENTRY_PROBE, name, path],
+            env=environment, capture_output=True, text=True,
+        )
+        refusal = None
+        if child.returncode != 0:
+            first = (child.stderr.strip().splitlines() or ["no message"])[0]
+            refusal = (
+                "this HPy runtime's debug mode "
+                f"(HPy {_hpy_runtime.api_version(runtime)}) kills the "
+                "process when a function of the module is entered again "
+                "while another one runs (a __float__ calling cos() inside "
+                f"array(), in a child process: exit {child.returncode}, "
+                f"{first!r})"
+            )
+        _reentry_refusals[path] = refusal
+    if _reentry_refusals[path]:
+        raise _hpy_runtime.Unsupported(_reentry_refusals[path])
+
 
 
 def _load_copy(runtime, name, path):
