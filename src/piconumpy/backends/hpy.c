@@ -626,6 +626,7 @@ keyword_iterable(HPyContext *ctx, PNP_ARGS args, HPy_ssize_t nargs, HPy kw)
 }
 
 /* array(iterable): one argument, positional or named "iterable". */
+PNP_DEF_SLOT(array_new_def, array_new, HPy_tp_new)
 static HPy
 array_new(HPyContext *ctx, HPy h_type, PNP_ARGS args, HPy_ssize_t nargs,
           HPy kw)
@@ -666,6 +667,7 @@ array_new(HPyContext *ctx, HPy h_type, PNP_ARGS args, HPy_ssize_t nargs,
 
 /* Items in inline storage need no destructor; the heap block is owned by
  * the buffer object.  The array's only HPyField is that buffer. */
+PNP_DEF_SLOT(array_traverse_def, array_traverse, HPy_tp_traverse)
 static int
 array_traverse(void *object, HPyFunc_visitproc visit, void *arg)
 {
@@ -674,18 +676,21 @@ array_traverse(void *object, HPyFunc_visitproc visit, void *arg)
     return 0;
 }
 
+PNP_DEF_SLOT(buffer_destroy_def, buffer_destroy, HPy_tp_destroy)
 static void
 buffer_destroy(void *object)
 {
     free(((BufferObject *)object)->items);
 }
 
+PNP_DEF_SLOT(array_length_def, array_length, HPy_mp_length)
 static HPy_ssize_t
 array_length(HPyContext *ctx, HPy self)
 {
     return ArrayObject_AsStruct(ctx, self)->size;
 }
 
+PNP_DEF_SLOT(array_subscript_def, array_subscript, HPy_mp_subscript)
 static HPy
 array_subscript(HPyContext *ctx, HPy self, HPy key)
 {
@@ -704,6 +709,7 @@ array_subscript(HPyContext *ctx, HPy self, HPy key)
  * With sq_item, an array is a sequence (PySequence_Check), and then its
  * length must be sq_length too (PySequence_Size): numpy.array(a) failed
  * without it ("setting an array element with a sequence"). */
+PNP_DEF_SLOT(array_item_def, array_item, HPy_sq_item)
 static HPy
 array_item(HPyContext *ctx, HPy self, HPy_ssize_t i)
 {
@@ -716,12 +722,15 @@ array_item(HPyContext *ctx, HPy self, HPy_ssize_t i)
 }
 
 /* The same as array_length (a slot implementation serves one slot). */
+PNP_DEF_SLOT(array_sq_length_def, array_sq_length, HPy_sq_length)
 static HPy_ssize_t
 array_sq_length(HPyContext *ctx, HPy self)
 {
     return array_length(ctx, self);
 }
 
+PNP_DEF_SLOT(array_ass_subscript_def, array_ass_subscript,
+             HPy_mp_ass_subscript)
 static int
 array_ass_subscript(HPyContext *ctx, HPy self, HPy key, HPy value)
 {
@@ -743,6 +752,8 @@ array_ass_subscript(HPyContext *ctx, HPy self, HPy key, HPy value)
     return 0;
 }
 
+PNP_DEF_METH(array_tolist_def, "tolist", array_tolist, HPyFunc_NOARGS,
+             "The items as a list of floats.")
 static HPy
 array_tolist(HPyContext *ctx, HPy self)
 {
@@ -784,6 +795,7 @@ array_tolist(HPyContext *ctx, HPy self)
 }
 
 /* "array([1.0, 2.0])": the repr of the list of items, wrapped. */
+PNP_DEF_SLOT(array_repr_def, array_repr, HPy_tp_repr)
 static HPy
 array_repr(HPyContext *ctx, HPy self)
 {
@@ -853,6 +865,7 @@ scalar_operation(HPyContext *ctx, HPy h_type, HPy h_self, HPy h_other,
 }
 
 /* a * s and s * a: the slot receives the operands in Python's order. */
+PNP_DEF_SLOT(array_multiply_def, array_multiply, HPy_nb_multiply)
 static HPy
 array_multiply(HPyContext *ctx, HPy left, HPy right)
 {
@@ -869,6 +882,8 @@ array_multiply(HPyContext *ctx, HPy left, HPy right)
 
 /* __rmul__(self, other) computes other * self: for a runtime whose
  * nb_multiply serves only a * s (see create_array_type). */
+PNP_DEF_METH(array_rmultiply_def, "__rmul__", array_rmultiply, HPyFunc_O,
+             "Return value*self.")
 static HPy
 array_rmultiply(HPyContext *ctx, HPy self, HPy other)
 {
@@ -876,6 +891,7 @@ array_rmultiply(HPyContext *ctx, HPy self, HPy other)
 }
 
 /* a / s (IEEE: a zero divisor gives inf or nan); s / a is NotImplemented. */
+PNP_DEF_SLOT(array_true_divide_def, array_true_divide, HPy_nb_true_divide)
 static HPy
 array_true_divide(HPyContext *ctx, HPy left, HPy right)
 {
@@ -930,18 +946,21 @@ array_add_or_subtract(HPyContext *ctx, HPy left, HPy right, int subtract)
     return h_result;
 }
 
+PNP_DEF_SLOT(array_add_def, array_add, HPy_nb_add)
 static HPy
 array_add(HPyContext *ctx, HPy left, HPy right)
 {
     return array_add_or_subtract(ctx, left, right, 0);
 }
 
+PNP_DEF_SLOT(array_subtract_def, array_subtract, HPy_nb_subtract)
 static HPy
 array_subtract(HPyContext *ctx, HPy left, HPy right)
 {
     return array_add_or_subtract(ctx, left, right, 1);
 }
 
+PNP_DEF_SLOT(array_negative_def, array_negative, HPy_nb_negative)
 static HPy
 array_negative(HPyContext *ctx, HPy self)
 {
@@ -960,30 +979,12 @@ array_negative(HPyContext *ctx, HPy self)
     return h_result;
 }
 
-PNP_DEF_SLOT(array_new_def, array_new, HPy_tp_new)
-PNP_DEF_SLOT(array_traverse_def, array_traverse, HPy_tp_traverse)
-PNP_DEF_SLOT(array_repr_def, array_repr, HPy_tp_repr)
-PNP_DEF_SLOT(array_length_def, array_length, HPy_mp_length)
-PNP_DEF_SLOT(array_subscript_def, array_subscript, HPy_mp_subscript)
-PNP_DEF_SLOT(array_ass_subscript_def, array_ass_subscript,
-             HPy_mp_ass_subscript)
-PNP_DEF_SLOT(array_multiply_def, array_multiply, HPy_nb_multiply)
-PNP_DEF_SLOT(array_true_divide_def, array_true_divide, HPy_nb_true_divide)
-PNP_DEF_SLOT(array_add_def, array_add, HPy_nb_add)
-PNP_DEF_SLOT(array_subtract_def, array_subtract, HPy_nb_subtract)
-PNP_DEF_SLOT(array_negative_def, array_negative, HPy_nb_negative)
 /* A read-only member, not a getter: PyPy 7.3.11 aborts the process (Fatal
  * RPython error) on an assignment to an HPy property without setter, and
  * ignores the error of a setter that refuses. */
 HPyDef_MEMBER(array_size_def, "size", HPyMember_HPYSSIZET,
               offsetof(ArrayObject, size), .readonly = 1,
               .doc = "Number of items (read-only).")
-PNP_DEF_METH(array_tolist_def, "tolist", array_tolist, HPyFunc_NOARGS,
-             "The items as a list of floats.")
-PNP_DEF_METH(array_rmultiply_def, "__rmul__", array_rmultiply, HPyFunc_O,
-             "Return value*self.")
-PNP_DEF_SLOT(array_item_def, array_item, HPy_sq_item)
-PNP_DEF_SLOT(array_sq_length_def, array_sq_length, HPy_sq_length)
 
 /* What every runtime takes; create_array_type adds what this one needs. */
 static HPyDef *array_common_defines[] = {
@@ -1021,7 +1022,6 @@ static HPyType_Spec array_spec = {
     .defines = array_defines,
 };
 
-PNP_DEF_SLOT(buffer_destroy_def, buffer_destroy, HPy_tp_destroy)
 
 static HPyDef *buffer_defines[] = {&buffer_destroy_def, NULL};
 
@@ -1052,6 +1052,8 @@ filled(HPyContext *ctx, HPy h_n, const char *function, int zero)
     return h_result;
 }
 
+PNP_DEF_METH(zeros_def, "zeros", zeros, HPyFunc_O,
+             "zeros(n): an array of n zeros.")
 static HPy
 zeros(HPyContext *ctx, HPy self, HPy h_n)
 {
@@ -1059,6 +1061,8 @@ zeros(HPyContext *ctx, HPy self, HPy h_n)
     return filled(ctx, h_n, "zeros", 1);
 }
 
+PNP_DEF_METH(empty_def, "empty", empty, HPyFunc_O,
+             "empty(n): an array of n uninitialised items.")
 static HPy
 empty(HPyContext *ctx, HPy self, HPy h_n)
 {
@@ -1100,6 +1104,9 @@ elementwise(HPyContext *ctx, HPy x, double (*function)(double),
     return h_result;
 }
 
+PNP_DEF_METH(cos_def, "cos", module_cos, HPyFunc_O,
+             "cos(x): the cosine of a real number, or of each item of an "
+             "array.")
 static HPy
 module_cos(HPyContext *ctx, HPy self, HPy x)
 {
@@ -1107,6 +1114,8 @@ module_cos(HPyContext *ctx, HPy self, HPy x)
     return elementwise(ctx, x, cos, "cos() argument");
 }
 
+PNP_DEF_METH(sin_def, "sin", module_sin, HPyFunc_O,
+             "sin(x): the sine of a real number, or of each item of an array.")
 static HPy
 module_sin(HPyContext *ctx, HPy self, HPy x)
 {
@@ -1114,20 +1123,13 @@ module_sin(HPyContext *ctx, HPy self, HPy x)
     return elementwise(ctx, x, sin, "sin() argument");
 }
 
-PNP_DEF_METH(zeros_def, "zeros", zeros, HPyFunc_O,
-             "zeros(n): an array of n zeros.")
-PNP_DEF_METH(empty_def, "empty", empty, HPyFunc_O,
-             "empty(n): an array of n uninitialised items.")
-PNP_DEF_METH(cos_def, "cos", module_cos, HPyFunc_O,
-             "cos(x): the cosine of a real number, or of each item of an "
-             "array.")
-PNP_DEF_METH(sin_def, "sin", module_sin, HPyFunc_O,
-             "sin(x): the sine of a real number, or of each item of an array.")
 
 #ifdef PICONUMPY_HPY_TEST_HOOKS
 /* Deliberate misuses of handles, compiled only into the copy of this module
  * that tests/test_hpy_specific.py builds, to show that debug mode catches
  * them (so that its silence about the real module means something). */
+PNP_DEF_METH(leak_a_handle_def, "_leak_a_handle", leak_a_handle,
+             HPyFunc_NOARGS, "Test only: leak one handle.")
 static HPy
 leak_a_handle(HPyContext *ctx, HPy self)
 {
@@ -1137,6 +1139,8 @@ leak_a_handle(HPyContext *ctx, HPy self)
     return HPy_Dup(ctx, ctx->h_None);
 }
 
+PNP_DEF_METH(use_after_close_def, "_use_after_close", use_after_close,
+             HPyFunc_O, "Test only: repr(x) through a closed handle.")
 static HPy
 use_after_close(HPyContext *ctx, HPy self, HPy arg)
 {
@@ -1146,10 +1150,6 @@ use_after_close(HPyContext *ctx, HPy self, HPy arg)
     return HPy_Repr(ctx, h);   /* h is closed; arg keeps the object alive */
 }
 
-PNP_DEF_METH(leak_a_handle_def, "_leak_a_handle", leak_a_handle,
-             HPyFunc_NOARGS, "Test only: leak one handle.")
-PNP_DEF_METH(use_after_close_def, "_use_after_close", use_after_close,
-             HPyFunc_O, "Test only: repr(x) through a closed handle.")
 #define TEST_HOOK_DEFS &leak_a_handle_def, &use_after_close_def,
 #else
 #define TEST_HOOK_DEFS
