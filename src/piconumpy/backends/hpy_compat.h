@@ -25,10 +25,11 @@
 
 /* hpy.h is HPy's code, not ours: its inline functions leave parameters
  * unused (-Wextra).  Its HPyDef_* macros cast every implementation to a
- * generic function pointer type and leave a struct field of their
- * trampolines to be filled later, so those two warnings would also fire at
- * each definition in hpy.c, in HPy's code; they stay off after the include
- * (hpy.c itself casts no function and initialises structs by name). */
+ * generic function pointer type, leave a struct field of their trampolines
+ * to be filled later and (0.0.4) leave a trampoline parameter unused, so
+ * those warnings would also fire at each definition in hpy.c, in HPy's
+ * code: they are off inside the PNP_DEF_* macros only (PNP_HPY_CODE), on
+ * everywhere else in hpy.c. */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -36,17 +37,30 @@
 #include "hpy.h"
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
-#pragma GCC diagnostic ignored "-Wcast-function-type"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+
+/* PNP_HPY_CODE(code): code expanded from HPy's macros, with the warnings
+ * above off. */
+#if defined(__GNUC__)
+#define PNP_HPY_CODE(code)                                              \
+    _Pragma("GCC diagnostic push")                                      \
+    _Pragma("GCC diagnostic ignored \"-Wcast-function-type\"")          \
+    _Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"")  \
+    _Pragma("GCC diagnostic ignored \"-Wunused-parameter\"")            \
+    code                                                                \
+    _Pragma("GCC diagnostic pop")
+#else
+#define PNP_HPY_CODE(code) code
 #endif
 
 #ifdef HPY_ABI_VERSION
 /* ---- hpy 0.9 --------------------------------------------------------- */
 
 /* The 0.9 macros that take an explicit implementation name gained _IMPL. */
-#define PNP_DEF_SLOT(SYM, IMPL, SLOT) HPyDef_SLOT_IMPL(SYM, IMPL, SLOT)
+#define PNP_DEF_SLOT(SYM, IMPL, SLOT) \
+    PNP_HPY_CODE(HPyDef_SLOT_IMPL(SYM, IMPL, SLOT))
 #define PNP_DEF_METH(SYM, NAME, IMPL, SIG, DOC) \
-    HPyDef_METH_IMPL(SYM, NAME, IMPL, SIG, .doc = DOC)
+    PNP_HPY_CODE(HPyDef_METH_IMPL(SYM, NAME, IMPL, SIG, .doc = DOC))
 
 /* The positional arguments of tp_new became const. */
 #define PNP_ARGS const HPy *
@@ -54,7 +68,7 @@
 /* The module is created by the runtime from its HPyModuleDef (multi-phase
  * initialisation); our own set-up runs in its HPy_mod_exec slot. */
 #define PNP_MODULE_EXEC(IMPL) \
-    HPyDef_SLOT_IMPL(pnp_module_exec, IMPL, HPy_mod_exec)
+    PNP_HPY_CODE(HPyDef_SLOT_IMPL(pnp_module_exec, IMPL, HPy_mod_exec))
 #define PNP_MODULE_EXEC_DEF &pnp_module_exec,
 #define PNP_MODULEDEF_NAME(NAME)
 #define PNP_MODINIT(EXTNAME, MODDEF, EXEC) HPy_MODINIT(EXTNAME, MODDEF)
@@ -62,9 +76,10 @@
 #else
 /* ---- HPy 0.0.4 (PyPy 7.3.11) ----------------------------------------- */
 
-#define PNP_DEF_SLOT(SYM, IMPL, SLOT) HPyDef_SLOT(SYM, IMPL, SLOT)
+#define PNP_DEF_SLOT(SYM, IMPL, SLOT) \
+    PNP_HPY_CODE(HPyDef_SLOT(SYM, IMPL, SLOT))
 #define PNP_DEF_METH(SYM, NAME, IMPL, SIG, DOC) \
-    HPyDef_METH(SYM, NAME, IMPL, SIG, .doc = DOC)
+    PNP_HPY_CODE(HPyDef_METH(SYM, NAME, IMPL, SIG, .doc = DOC))
 
 #define PNP_ARGS HPy *
 
@@ -88,13 +103,6 @@
         }                                                             \
         return module;                                                \
     }
-
-/* The 0.0.4 trampoline of HPyFunc_NOARGS methods leaves its second
- * parameter unused.  The same hpy.c is compiled with this warning on by
- * the CPython builds, so our own code stays checked. */
-#if defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#endif
 
 #endif
 
