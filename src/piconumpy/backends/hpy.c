@@ -703,9 +703,9 @@ array_subscript(HPyContext *ctx, HPy self, HPy key)
 
 /* For iteration only: iter() on CPython needs sq_item to iterate with the
  * sequence protocol (HPy has no tp_iter slot); it passes 0, 1, 2, ...
- * PyPy's iter() falls back on __getitem__, which mp_subscript provides, and
- * PyPy 7.3.19's debug mode calls sq_item with the wrong context ("Wrong HPy
- * Context!", a fatal error): given to CPython only (create_array_type).
+ * PyPy's iter() falls back on __getitem__, which mp_subscript provides, so
+ * an sq_item would only be a second __getitem__ there: given to CPython
+ * only (create_array_type).
  * With sq_item, an array is a sequence (PySequence_Check), and then its
  * length must be sq_length too (PySequence_Size): numpy.array(a) failed
  * without it ("setting an array element with a sequence"). */
