@@ -752,18 +752,15 @@ array_ass_subscript(HPyContext *ctx, HPy self, HPy key, HPy value)
     return 0;
 }
 
-PNP_DEF_METH(array_tolist_def, "tolist", array_tolist, HPyFunc_NOARGS,
-             "The items as a list of floats.")
+/* The items as a new list, with HPyList_Append (pnp_list_builder_leaks). */
 static HPy
-array_tolist(HPyContext *ctx, HPy self)
+list_by_appending(HPyContext *ctx, const double *items, HPy_ssize_t size)
 {
-    ArrayObject *array = ArrayObject_AsStruct(ctx, self);
-    double *items = array_items(array);
-    HPy_ssize_t i, size = array->size;
-#if PNP_LIST_BUILDER_LEAKS
+    HPy_ssize_t i;
     HPy h_list = HPyList_New(ctx, 0);
-    if (HPy_IsNull(h_list))
+    if (HPy_IsNull(h_list)) {
         return HPy_NULL;
+    }
     for (i = 0; i < size; i++) {
         int status;
         HPy h_item = HPyFloat_FromDouble(ctx, items[i]);
@@ -779,8 +776,21 @@ array_tolist(HPyContext *ctx, HPy self)
         }
     }
     return h_list;
-#else
-    HPyListBuilder builder = HPyListBuilder_New(ctx, size);
+}
+
+PNP_DEF_METH(array_tolist_def, "tolist", array_tolist, HPyFunc_NOARGS,
+             "The items as a list of floats.")
+static HPy
+array_tolist(HPyContext *ctx, HPy self)
+{
+    ArrayObject *array = ArrayObject_AsStruct(ctx, self);
+    double *items = array_items(array);
+    HPy_ssize_t i, size = array->size;
+    HPyListBuilder builder;
+    if (pnp_list_builder_leaks) {
+        return list_by_appending(ctx, items, size);
+    }
+    builder = HPyListBuilder_New(ctx, size);
     for (i = 0; i < size; i++) {
         HPy h_item = HPyFloat_FromDouble(ctx, items[i]);
         if (HPy_IsNull(h_item)) {
@@ -791,7 +801,6 @@ array_tolist(HPyContext *ctx, HPy self)
         HPy_Close(ctx, h_item);
     }
     return HPyListBuilder_Build(ctx, builder);
-#endif
 }
 
 /* "array([1.0, 2.0])": the repr of the list of items, wrapped. */
@@ -1257,6 +1266,7 @@ module_exec(HPyContext *ctx, HPy module)
     HPy h_sentinel;
     int is_pypy = store_memory_pressure(ctx);
 
+    pnp_list_builder_leaks = is_pypy > 0;
     if (is_pypy < 0
         || pnp_probe_float_as_double(ctx) < 0
         || create_array_type(ctx, is_pypy) < 0

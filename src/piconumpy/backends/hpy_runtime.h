@@ -7,10 +7,11 @@
  * reflected operation (`2.0 * a`; not on PyPy 7.3.11 nor 7.3.19, PyPy issue
  * 3509: hpy.c's create_array_type), whether HPyFloat_AsDouble has
  * PyFloat_AsDouble's fallbacks (pnp_probe_float_as_double, here).  What
- * cannot be seen so (a leak, a bug of HPyGlobal_Store) follows the runtime
- * that showed it, each tested on every runtime by the suites named below:
- * PNP_RUNTIME_HPY_0_0 is PyPy 7.3.11's HPy 0.0.4, the only runtime of that
- * API level.  PyPy 7.3.19's HPy 0.9.1.dev behaves as hpy 0.9.0 in those.
+ * cannot be seen so follows the runtimes that showed it, each tested on
+ * every runtime by the suite named at it: HPyListBuilder's leak is PyPy's
+ * (7.3.11 and 7.3.19: pnp_list_builder_leaks); HPyGlobal_Store's aliasing
+ * is PyPy 7.3.11's only, PNP_RUNTIME_HPY_0_0, the only runtime of the 0.0.4
+ * API (PyPy 7.3.19 passes the conformance suite with globals closed).
  */
 #ifndef PICONUMPY_HPY_RUNTIME_H
 #define PICONUMPY_HPY_RUNTIME_H
@@ -22,6 +23,16 @@
 #else
 #define PNP_RUNTIME_HPY_0_0 0
 #endif
+
+/* ---- building lists ---------------------------------------------------- */
+
+/* Whether HPyListBuilder leaks: PyPy's runtimes (7.3.11 and 7.3.19) leak
+ * about 170 bytes per list built, even across full collections (a.tolist()
+ * 2 million times: 340 MB; tools/soak.py found it, test_leaks'
+ * test_pypy_leaks_found_by_the_soak shows it on each), so lists are built
+ * with HPyList_New and HPyList_Append there.  A leak cannot be seen when
+ * the module is created: set for PyPy by hpy.c's module_exec. */
+static int pnp_list_builder_leaks = 0;
 
 /* ---- converting to a double: every runtime, as observed ------------- */
 
@@ -171,9 +182,6 @@ pnp_probe_float_as_double(HPyContext *ctx)
 #if !PNP_RUNTIME_HPY_0_0
 /* ---- hpy 0.9.0 and PyPy 7.3.19's HPy 0.9.1.dev ------------------------ */
 
-/* HPyListBuilder works. */
-#define PNP_LIST_BUILDER_LEAKS 0
-
 /* Store h in *global; h is consumed (neither used nor closed afterwards).
  * Here the global holds its own reference, so h is closed. */
 static inline void
@@ -207,10 +215,6 @@ pnp_sequence_item(HPyContext *ctx, HPy seq, HPy_ssize_t i)
 #else
 /* ---- PyPy 7.3.11's HPy 0.0.4 ------------------------------------------ */
 
-/* PyPy 7.3.11's HPyListBuilder leaks about 170 bytes per list built, even
- * across full collections (a.tolist() 2 million times: 340 MB): lists are
- * built with HPyList_New and HPyList_Append there (tools/soak.py found it). */
-#define PNP_LIST_BUILDER_LEAKS 1
 
 /* Store h in *global; h is consumed (neither used nor closed afterwards).
  * PyPy 7.3.11's HPyGlobal_Store makes the global an alias of the handle it
