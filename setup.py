@@ -41,11 +41,11 @@ def c_extension(name, sources, **kwargs):
     )
 
 
-def skipped(backend, missing):
+def skipped(backend, missing, remedy="it is in pyproject.toml's build "
+            "requirements; install it and rebuild"):
     warnings.warn(
         f"piconumpy: the {backend!r} backend is NOT built: {missing} is "
-        "missing (it is in pyproject.toml's build requirements; install it "
-        "and rebuild)",
+        f"missing ({remedy})",
         stacklevel=2,
     )
     return []
@@ -81,16 +81,48 @@ def cython_extensions():
 
 # --- HPy: one source, built in the CPython ABI and in the universal ABI -----
 
+def hpy_abi_tag():
+    """The HPy ABI tag of the hpy.devel at hand ("hpy0"), or None.
+
+    It also tells the API level: hpy 0.9 (the hpy package on CPython, and
+    PyPy >= 7.3.14's own hpy.devel, 0.9.1.dev) has hpy.devel.abitag, spells
+    the universal ABI macro HPY_ABI_UNIVERSAL and has its loader require the
+    tag in the binary's name; HPy 0.0.4 (PyPy 7.3.11) has none of the three.
+    """
+    try:
+        from hpy.devel.abitag import HPY_ABI_TAG
+    except ImportError:
+        return None
+    return HPY_ABI_TAG
+
+
+def hpy_runtime_missing():
+    """Why this interpreter cannot load an HPy universal binary, or None.
+
+    PyPy's runtime is its built-in _hpy_universal module, which some builds
+    lack (Debian's PyPy 8.0.1 ships hpy.devel but no _hpy_universal).
+    """
+    if not IS_PYPY:
+        return None
+    try:
+        import _hpy_universal  # noqa: F401
+    except ImportError:
+        return "this PyPy's HPy runtime (the _hpy_universal module)"
+    return None
+
+
 def hpy_extensions():
     """hpy.c built with the running interpreter's HPy.
 
-    CPython (hpy 0.9): piconumpy.backends.hpy_cpython_abi, an ordinary extension, and
-    the universal binary _hpy_universal.cpython-311.hpy.so.  PyPy: only the
-    universal binary _hpy_universal.pypy39.hpy.so, against PyPy's own HPy
-    0.0.4 headers (its hpy.devel is part of PyPy's standard library, which is
-    why pyproject.toml asks for the hpy package on CPython only).
-    hpy.c uses no HPy runtime helper (HPyArg_Parse, HPy_BuildValue, ...), so
-    no helper source is compiled in: PyPy does not even ship them.
+    CPython (hpy 0.9): piconumpy.backends._hpy_cpython_abi, an ordinary
+    extension, and the universal binary _hpy_universal.cpython-311.hpy0.so.
+    PyPy: only the universal binary, against PyPy's own hpy.devel (part of
+    its standard library, which is why pyproject.toml asks for the hpy
+    package on CPython only): _hpy_universal.pypy311.hpy0.so with PyPy
+    7.3.19's HPy 0.9.1.dev, _hpy_universal.pypy39.hpy.so with PyPy 7.3.11's
+    HPy 0.0.4.  hpy.c uses no HPy runtime helper (HPyArg_Parse,
+    HPy_BuildValue, ...), so no helper source is compiled in: PyPy does not
+    even ship them.
     """
     try:
         from hpy.devel import HPyDevel
@@ -98,7 +130,7 @@ def hpy_extensions():
         return skipped("hpy_cpython_abi and hpy_universal", "hpy.devel")
     devel = HPyDevel()
     include_dirs = devel.get_extra_include_dirs()
-    depends = [source("hpy_compat.h")]
+    depends = [source("hpy_compat.h"), source("hpy_runtime.h")]
     extensions = []
     if not IS_PYPY:
         # The CPython ABI needs HPy's context functions: the prebuilt static
@@ -106,7 +138,7 @@ def hpy_extensions():
         static_libs = devel.get_static_libs("cpython") or []
         ctx_sources = [] if static_libs else devel.get_ctx_sources()
         extensions.append(c_extension(
-            "piconumpy.backends.hpy_cpython_abi",
+            "piconumpy.backends._hpy_cpython_abi",
             [source("hpy.c")] + ctx_sources,
             include_dirs=include_dirs,
             define_macros=[("HPY", None), ("HPY_ABI_CPYTHON", None)],
@@ -114,17 +146,20 @@ def hpy_extensions():
             depends=depends,
         ))
         # forbid_python_h makes any #include <Python.h> an error.
-        universal_macros = [("HPY", None), ("HPY_ABI_UNIVERSAL", None)]
         forbid_python_h = [str(devel.get_include_dir_forbid_python_h())]
     else:
-        # HPy 0.0.4 spells the universal ABI macro HPY_UNIVERSAL_ABI.
-        universal_macros = [("HPY", None), ("HPY_UNIVERSAL_ABI", None)]
         forbid_python_h = []
+    missing = hpy_runtime_missing()
+    if missing:
+        return extensions + skipped(
+            "hpy_universal", missing,
+            "this interpreter was built without it; nothing to install")
+    abi_macro = "HPY_ABI_UNIVERSAL" if hpy_abi_tag() else "HPY_UNIVERSAL_ABI"
     universal = c_extension(
         "piconumpy.backends._hpy_universal",
         [source("hpy.c")],
         include_dirs=forbid_python_h + include_dirs,
-        define_macros=universal_macros,
+        define_macros=[("HPY", None), (abi_macro, None)],
         depends=depends,
     )
     universal.hpy_universal = True
@@ -177,18 +212,14 @@ def native_extensions():
 def hpy_universal_suffix():
     """The file name suffix of an HPy universal binary for this interpreter.
 
-    The universal binaries of hpy 0.9 (CPython) and of PyPy's HPy 0.0.4 are
-    not interchangeable, so each carries the interpreter's cache tag.  hpy
-    0.9 also insists on finding its ABI tag (``hpy0``) in the name:
-    ``.cpython-311.hpy0.so``; PyPy's loader has no such rule: ``.pypy39.hpy.so``.
+    Universal binaries of different HPy runtimes are not interchangeable, so
+    each carries the interpreter's cache tag, then the HPy ABI tag that HPy
+    0.9's loaders insist on finding in the name (``.cpython-311.hpy0.so``,
+    ``.pypy311.hpy0.so``); HPy 0.0.4 has no ABI tag: ``.pypy39.hpy.so``.
     piconumpy/backends/hpy_universal.py finds the one for its interpreter.
     """
-    abi = ""
-    if not IS_PYPY:
-        from hpy.devel.abitag import HPY_ABI_TAG  # "hpy0" for hpy 0.9
-
-        abi = HPY_ABI_TAG[len("hpy"):]
-    return f".{sys.implementation.cache_tag}.hpy{abi}.so"
+    tag = hpy_abi_tag() or "hpy"
+    return f".{sys.implementation.cache_tag}.{tag}.so"
 
 
 class BuildExt(build_ext):

@@ -44,6 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def debug_module():
+    reason = piconumpy.why_unavailable("hpy_universal", hpy_debug=True)
+    if reason:
+        pytest.skip(f"no HPy debug mode here: {reason}")
     return piconumpy.load_backend("hpy_universal", hpy_debug=True)
 
 
@@ -54,6 +57,9 @@ def hooked_build(tmp_path_factory):
     """This project's HPy build of hpy.c, plus the test-only misuses."""
     if not (ROOT / "setup.py").exists():
         pytest.skip("needs the source tree (setup.py)")
+    debug_refused = piconumpy.why_unavailable("hpy_universal", hpy_debug=True)
+    if debug_refused:
+        pytest.skip(f"no HPy debug mode here: {debug_refused}")
     build = tmp_path_factory.mktemp("hpy-test-hooks")
     flags = os.environ.get("PICONUMPY_CFLAGS", "")
     env = dict(os.environ, PICONUMPY_BUILD="hpy",

@@ -4,9 +4,12 @@ import os
 import subprocess
 import sys
 
+import types
+
 import pytest
 
 import piconumpy
+from piconumpy import _registry
 
 
 def test_every_expected_backend_is_available():
@@ -45,6 +48,34 @@ def test_unknown_backend():
     with pytest.raises(ImportError, match="unknown piconumpy backend"):
         piconumpy.load_backend("fortran")
     assert "unknown" in piconumpy.why_unavailable("fortran")
+
+
+@pytest.fixture
+def failing_loader(monkeypatch):
+    """Backend cffi's module replaced by one whose load() raises
+    RuntimeError, as an HPy runtime refusing a binary does; nothing of it
+    cached."""
+    def load(debug=False):
+        raise RuntimeError("planted: the runtime refuses this binary")
+
+    planted = types.ModuleType("piconumpy.backends.cffi")
+    planted.load = load
+    monkeypatch.setitem(sys.modules, "piconumpy.backends.cffi", planted)
+    # Only cffi forgotten: loading a binary again would be a second instance
+    # (an HPy universal module's C globals are shared by its loads).
+    monkeypatch.delitem(_registry._loaded, ("cffi", False), raising=False)
+    return "cffi"
+
+
+def test_any_loader_exception_makes_the_backend_unavailable(failing_loader):
+    with pytest.raises(ImportError, match="RuntimeError: planted") as info:
+        piconumpy.load_backend(failing_loader)
+    assert isinstance(info.value.__cause__, RuntimeError)
+    reason = piconumpy.why_unavailable(failing_loader)
+    assert "cannot be loaded" in reason and "planted" in reason
+    available = piconumpy.available_backends()   # must not raise
+    assert failing_loader not in available
+    assert "purepy" in available
 
 
 @pytest.mark.skipif(sys.implementation.name != "pypy", reason="PyPy only")

@@ -28,13 +28,8 @@ BACKENDS = (
     "cffi",
 )
 
-# Fastest first on the board benchmark, per interpreter (make bench of
-# 2026-11-24 15:49, ratio to native C; the README has the latest figures).
-# CPython: cpython_capi 34x, cython 37, hpy_cpython_abi 40, hpy_universal 45,
-# purepy 187, cffi 214, purepy_array 247.  PyPy: purepy 16.8x, cffi 17.4,
-# hpy_universal 37, purepy_array 41, cpython_capi 79, cython 142.
-# purepy_fields (issue 14): first on PyPy, whose JIT removes its small
-# arrays; on CPython between the C backends and purepy.
+# Fastest first on the board benchmark, per interpreter: the order of the
+# latest `make bench` (see the README's latest results).
 _PREFERENCE = {
     "cpython": ("cpython_capi", "cython", "hpy_cpython_abi", "hpy_universal",
                 "purepy_fields", "purepy", "cffi", "purepy_array"),
@@ -49,11 +44,28 @@ _REINSTALL = "rebuild the package with `python -m pip install .` (or `make`)"
 _loaded = {}
 
 
+class Unsupported(ImportError):
+    """A backend's loader refuses: this interpreter cannot have the backend
+    (not a broken build); the message says why.  E.g. a PyPy built without
+    an HPy runtime."""
+
+
 def expected_backends():
-    """The backends that ``pip install .`` builds for this interpreter."""
-    if IS_PYPY:
-        return tuple(name for name in BACKENDS if name != "hpy_cpython_abi")
-    return BACKENDS
+    """The backends that should load here: all but those this interpreter
+    cannot have (``why_unavailable`` says why)."""
+    return tuple(name for name in BACKENDS if not _cannot_have(name))
+
+
+def _cannot_have(name):
+    if _unsupported_reason(name):
+        return True
+    try:
+        load_backend(name)
+    except Unsupported:
+        return True
+    except ImportError:
+        return False
+    return False
 
 
 def _unsupported_reason(name):
@@ -78,18 +90,32 @@ def _load(name, hpy_debug):
         )
     reason = _unsupported_reason(name)
     if reason:
-        raise ImportError(f"backend {name!r} is not supported here: {reason}")
+        raise Unsupported(f"backend {name!r} is not supported here: {reason}")
     if hpy_debug and name != "hpy_universal":
         raise ImportError("only hpy_universal has an HPy debug mode")
     try:
         module = importlib.import_module(module_name(name))
         load = getattr(module, "load", None)
         return module if load is None else load(debug=hpy_debug)
+    except Unsupported as error:
+        raise Unsupported(
+            f"backend {name!r} is not supported here: {error}"
+        ) from error
     except ImportError as error:
         raise ImportError(
             f"backend {name!r} is not built for "
             f"{sys.implementation.name} {sys.version.split()[0]} "
             f"({error}); {_REINSTALL}"
+        ) from error
+    except Exception as error:
+        # A loader that fails otherwise (an HPy runtime refusing a binary
+        # raises RuntimeError, a module's initialisation may raise anything)
+        # makes the backend unavailable here, for this reason: listing the
+        # backends must not raise it.
+        raise ImportError(
+            f"backend {name!r} cannot be loaded on "
+            f"{sys.implementation.name} {sys.version.split()[0]}: "
+            f"{type(error).__name__}: {error}"
         ) from error
 
 
@@ -106,10 +132,10 @@ def load_backend(name, *, hpy_debug=False):
     return _loaded[key]
 
 
-def why_unavailable(name):
+def why_unavailable(name, *, hpy_debug=False):
     """None if backend ``name`` loads here, else the reason it does not."""
     try:
-        load_backend(name)
+        load_backend(name, hpy_debug=hpy_debug)
     except ImportError as error:
         return str(error)
     return None

@@ -27,14 +27,13 @@ PURE_PYTHON = frozenset({"purepy", "purepy_array"})
 
 def _debug_mode_reason():
     """None if hpy_universal loads in HPy's debug mode here, else why not."""
-    if "hpy_universal" not in piconumpy.available_backends():
-        return piconumpy.why_unavailable("hpy_universal")
+    reason = piconumpy.why_unavailable("hpy_universal", hpy_debug=True)
+    if reason is not None:
+        return reason
     try:
         import hpy.debug  # noqa: F401  (the LeakDetector the fixture uses)
-
-        piconumpy.load_backend("hpy_universal", hpy_debug=True)
     except ImportError as error:
-        return f"HPy's debug mode does not load: {error}"
+        return f"no hpy.debug for the leak detector: {error}"
     return None
 
 

@@ -1,10 +1,14 @@
-/* hpy.c: the HPy backend of piconumpy, one source built three ways.
+/* hpy.c: the HPy backends of piconumpy, one source built for each runtime.
  *
- *   piconumpy.backends.hpy_cpython_abi   hpy 0.9, CPython ABI (an ordinary extension)
- *   _hpy_universal (CPython)     hpy 0.9, universal ABI, loaded by hpy.universal
- *   _hpy_universal (PyPy)        PyPy 7.3.11's HPy 0.0.4, universal ABI
+ *   _hpy_cpython_abi (CPython)  hpy 0.9.0, CPython ABI (an ordinary
+ *                               extension, loaded by hpy_cpython_abi.py)
+ *   _hpy_universal (CPython)    hpy 0.9.0, universal ABI, loaded by
+ *                               hpy.universal (through hpy_universal.py)
+ *   _hpy_universal (PyPy)       PyPy's own HPy, universal ABI: 0.9.1.dev
+ *                               on PyPy 7.3.19, 0.0.4 on PyPy 7.3.11
  *
- * hpy_compat.h maps the few differences between the two HPy API levels.
+ * hpy_compat.h maps the API spelling of the HPy levels, hpy_runtime.h what
+ * the runtimes do differently.
  * The behaviour is the one of piconumpy/purepy.py (the specification); the
  * comments name the rule of piconumpy/_rules.py each function follows.
  *
@@ -27,10 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hpy_compat.h"   /* includes hpy.h */
+#include "hpy_runtime.h"   /* includes hpy_compat.h, which includes hpy.h */
 
 #ifdef HPY_ABI_CPYTHON
-#define MODULE_NAME hpy_cpython_abi
+#define MODULE_NAME _hpy_cpython_abi
 #else
 #define MODULE_NAME _hpy_universal
 #endif
@@ -580,7 +584,49 @@ collect(HPyContext *ctx, Collector *c, HPy iterable)
 
 /* ---- the array type -------------------------------------------------- */
 
+/* The argument named "iterable" (a new handle, or HPy_NULL with an error)
+ * when tp_new got one keyword argument and no positional one.  kw is a
+ * dict on hpy 0.9.0 and PyPy 7.3.11; PyPy 7.3.19 passes the tuple of the
+ * keyword names instead, their values following the positional arguments
+ * (vectorcall's convention): seen as it comes. */
+static HPy
+keyword_iterable(HPyContext *ctx, PNP_ARGS args, HPy_ssize_t nargs, HPy kw)
+{
+    HPy h_value = HPy_NULL;
+    if (HPy_TypeCheck(ctx, kw, ctx->h_TupleType)) {
+        HPy h_name = HPy_GetItem_i(ctx, kw, 0);
+        HPy h_expected = HPyUnicode_FromString(ctx, "iterable");
+        int same = -1;
+        if (!HPy_IsNull(h_name) && !HPy_IsNull(h_expected)) {
+            same = HPy_RichCompareBool(ctx, h_name, h_expected, HPy_EQ);
+        }
+        if (!HPy_IsNull(h_expected)) {
+            HPy_Close(ctx, h_expected);
+        }
+        if (!HPy_IsNull(h_name)) {
+            HPy_Close(ctx, h_name);
+        }
+        if (same > 0) {
+            h_value = HPy_Dup(ctx, args[nargs]);
+        }
+        else if (same == 0) {
+            HPyErr_SetString(ctx, ctx->h_TypeError,
+                             "array() got an unexpected keyword argument");
+        }
+        return h_value;
+    }
+    h_value = HPy_GetItem_s(ctx, kw, "iterable");
+    if (HPy_IsNull(h_value)
+        && HPyErr_ExceptionMatches(ctx, ctx->h_KeyError)) {
+        HPyErr_Clear(ctx);
+        HPyErr_SetString(ctx, ctx->h_TypeError,
+                         "array() got an unexpected keyword argument");
+    }
+    return h_value;
+}
+
 /* array(iterable): one argument, positional or named "iterable". */
+PNP_DEF_SLOT(array_new_def, array_new, HPy_tp_new)
 static HPy
 array_new(HPyContext *ctx, HPy h_type, PNP_ARGS args, HPy_ssize_t nargs,
           HPy kw)
@@ -590,8 +636,9 @@ array_new(HPyContext *ctx, HPy h_type, PNP_ARGS args, HPy_ssize_t nargs,
     HPy_ssize_t nkw = 0;
     if (!HPy_IsNull(kw)) {
         nkw = HPy_Length(ctx, kw);
-        if (nkw < 0)
+        if (nkw < 0) {
             return HPy_NULL;
+        }
     }
     if (nargs + nkw != 1) {
         HPyErr_SetString(ctx, ctx->h_TypeError,
@@ -602,13 +649,8 @@ array_new(HPyContext *ctx, HPy h_type, PNP_ARGS args, HPy_ssize_t nargs,
         iterable = HPy_Dup(ctx, args[0]);
     }
     else {
-        iterable = HPy_GetItem_s(ctx, kw, "iterable");
+        iterable = keyword_iterable(ctx, args, nargs, kw);
         if (HPy_IsNull(iterable)) {
-            if (HPyErr_ExceptionMatches(ctx, ctx->h_KeyError)) {
-                HPyErr_Clear(ctx);
-                HPyErr_SetString(ctx, ctx->h_TypeError,
-                                 "array() got an unexpected keyword argument");
-            }
             return HPy_NULL;
         }
     }
@@ -625,6 +667,7 @@ array_new(HPyContext *ctx, HPy h_type, PNP_ARGS args, HPy_ssize_t nargs,
 
 /* Items in inline storage need no destructor; the heap block is owned by
  * the buffer object.  The array's only HPyField is that buffer. */
+PNP_DEF_SLOT(array_traverse_def, array_traverse, HPy_tp_traverse)
 static int
 array_traverse(void *object, HPyFunc_visitproc visit, void *arg)
 {
@@ -633,18 +676,21 @@ array_traverse(void *object, HPyFunc_visitproc visit, void *arg)
     return 0;
 }
 
+PNP_DEF_SLOT(buffer_destroy_def, buffer_destroy, HPy_tp_destroy)
 static void
 buffer_destroy(void *object)
 {
     free(((BufferObject *)object)->items);
 }
 
+PNP_DEF_SLOT(array_length_def, array_length, HPy_mp_length)
 static HPy_ssize_t
 array_length(HPyContext *ctx, HPy self)
 {
     return ArrayObject_AsStruct(ctx, self)->size;
 }
 
+PNP_DEF_SLOT(array_subscript_def, array_subscript, HPy_mp_subscript)
 static HPy
 array_subscript(HPyContext *ctx, HPy self, HPy key)
 {
@@ -655,12 +701,15 @@ array_subscript(HPyContext *ctx, HPy self, HPy key)
     return HPyFloat_FromDouble(ctx, array_items(array)[i]);
 }
 
-#if PNP_NEEDS_SQ_ITEM
 /* For iteration only: iter() on CPython needs sq_item to iterate with the
  * sequence protocol (HPy has no tp_iter slot); it passes 0, 1, 2, ...
+ * PyPy's iter() falls back on __getitem__, which mp_subscript provides, so
+ * an sq_item would only be a second __getitem__ there: given to CPython
+ * only (create_array_type).
  * With sq_item, an array is a sequence (PySequence_Check), and then its
  * length must be sq_length too (PySequence_Size): numpy.array(a) failed
  * without it ("setting an array element with a sequence"). */
+PNP_DEF_SLOT(array_item_def, array_item, HPy_sq_item)
 static HPy
 array_item(HPyContext *ctx, HPy self, HPy_ssize_t i)
 {
@@ -673,13 +722,15 @@ array_item(HPyContext *ctx, HPy self, HPy_ssize_t i)
 }
 
 /* The same as array_length (a slot implementation serves one slot). */
+PNP_DEF_SLOT(array_sq_length_def, array_sq_length, HPy_sq_length)
 static HPy_ssize_t
 array_sq_length(HPyContext *ctx, HPy self)
 {
     return array_length(ctx, self);
 }
-#endif
 
+PNP_DEF_SLOT(array_ass_subscript_def, array_ass_subscript,
+             HPy_mp_ass_subscript)
 static int
 array_ass_subscript(HPyContext *ctx, HPy self, HPy key, HPy value)
 {
@@ -701,16 +752,15 @@ array_ass_subscript(HPyContext *ctx, HPy self, HPy key, HPy value)
     return 0;
 }
 
+/* The items as a new list, with HPyList_Append (pnp_list_builder_leaks). */
 static HPy
-array_tolist(HPyContext *ctx, HPy self)
+list_by_appending(HPyContext *ctx, const double *items, HPy_ssize_t size)
 {
-    ArrayObject *array = ArrayObject_AsStruct(ctx, self);
-    double *items = array_items(array);
-    HPy_ssize_t i, size = array->size;
-#if PNP_LIST_BUILDER_LEAKS
+    HPy_ssize_t i;
     HPy h_list = HPyList_New(ctx, 0);
-    if (HPy_IsNull(h_list))
+    if (HPy_IsNull(h_list)) {
         return HPy_NULL;
+    }
     for (i = 0; i < size; i++) {
         int status;
         HPy h_item = HPyFloat_FromDouble(ctx, items[i]);
@@ -726,8 +776,21 @@ array_tolist(HPyContext *ctx, HPy self)
         }
     }
     return h_list;
-#else
-    HPyListBuilder builder = HPyListBuilder_New(ctx, size);
+}
+
+PNP_DEF_METH(array_tolist_def, "tolist", array_tolist, HPyFunc_NOARGS,
+             "The items as a list of floats.")
+static HPy
+array_tolist(HPyContext *ctx, HPy self)
+{
+    ArrayObject *array = ArrayObject_AsStruct(ctx, self);
+    double *items = array_items(array);
+    HPy_ssize_t i, size = array->size;
+    HPyListBuilder builder;
+    if (pnp_list_builder_leaks) {
+        return list_by_appending(ctx, items, size);
+    }
+    builder = HPyListBuilder_New(ctx, size);
     for (i = 0; i < size; i++) {
         HPy h_item = HPyFloat_FromDouble(ctx, items[i]);
         if (HPy_IsNull(h_item)) {
@@ -738,10 +801,10 @@ array_tolist(HPyContext *ctx, HPy self)
         HPy_Close(ctx, h_item);
     }
     return HPyListBuilder_Build(ctx, builder);
-#endif
 }
 
 /* "array([1.0, 2.0])": the repr of the list of items, wrapped. */
+PNP_DEF_SLOT(array_repr_def, array_repr, HPy_tp_repr)
 static HPy
 array_repr(HPyContext *ctx, HPy self)
 {
@@ -777,8 +840,8 @@ done:
 /* ---- arithmetic ------------------------------------------------------ */
 
 /* array * s or array / s, once the operands are known: h_self is an array
- * of h_type (which is closed here), h_other anything.  NotImplemented if
- * h_other is no real number. */
+ * of h_type, h_other anything.  NotImplemented if h_other is no real
+ * number. */
 static HPy
 scalar_operation(HPyContext *ctx, HPy h_type, HPy h_self, HPy h_other,
                  int divide)
@@ -789,53 +852,67 @@ scalar_operation(HPyContext *ctx, HPy h_type, HPy h_self, HPy h_other,
     HPy_ssize_t i;
     int status = scalar_or_none(ctx, h_other, &s);
     if (status <= 0) {
-        HPy_Close(ctx, h_type);
         return status < 0 ? HPy_NULL : HPy_Dup(ctx, ctx->h_NotImplemented);
     }
     array = ArrayObject_AsStruct(ctx, h_self);
     h_result = new_array(ctx, h_type, array->size, &dst);
-    HPy_Close(ctx, h_type);
-    if (HPy_IsNull(h_result))
+    if (HPy_IsNull(h_result)) {
         return HPy_NULL;
+    }
     src = array_items(array);
-    if (divide)
-        for (i = 0; i < array->size; i++)
+    if (divide) {
+        for (i = 0; i < array->size; i++) {
             dst[i] = src[i] / s;
-    else
-        for (i = 0; i < array->size; i++)
+        }
+    }
+    else {
+        for (i = 0; i < array->size; i++) {
             dst[i] = src[i] * s;
+        }
+    }
     return h_result;
 }
 
 /* a * s and s * a: the slot receives the operands in Python's order. */
+PNP_DEF_SLOT(array_multiply_def, array_multiply, HPy_nb_multiply)
 static HPy
 array_multiply(HPyContext *ctx, HPy left, HPy right)
 {
-    HPy h_type = HPyGlobal_Load(ctx, g_array_type);
-    if (HPy_TypeCheck(ctx, left, h_type))
-        return scalar_operation(ctx, h_type, left, right, 0);
-    return scalar_operation(ctx, h_type, right, left, 0);
+    HPy h_result, h_type = HPyGlobal_Load(ctx, g_array_type);
+    if (HPy_TypeCheck(ctx, left, h_type)) {
+        h_result = scalar_operation(ctx, h_type, left, right, 0);
+    }
+    else {
+        h_result = scalar_operation(ctx, h_type, right, left, 0);
+    }
+    HPy_Close(ctx, h_type);
+    return h_result;
 }
 
-#if PNP_NEEDS_REFLECTED_METHODS
-/* __rmul__(self, other) computes other * self. */
+/* __rmul__(self, other) computes other * self: for a runtime whose
+ * nb_multiply serves only a * s (see create_array_type). */
+PNP_DEF_METH(array_rmultiply_def, "__rmul__", array_rmultiply, HPyFunc_O,
+             "Return value*self.")
 static HPy
 array_rmultiply(HPyContext *ctx, HPy self, HPy other)
 {
     return array_multiply(ctx, other, self);
 }
-#endif
 
 /* a / s (IEEE: a zero divisor gives inf or nan); s / a is NotImplemented. */
+PNP_DEF_SLOT(array_true_divide_def, array_true_divide, HPy_nb_true_divide)
 static HPy
 array_true_divide(HPyContext *ctx, HPy left, HPy right)
 {
-    HPy h_type = HPyGlobal_Load(ctx, g_array_type);
-    if (!HPy_TypeCheck(ctx, left, h_type)) {
-        HPy_Close(ctx, h_type);
-        return HPy_Dup(ctx, ctx->h_NotImplemented);
+    HPy h_result, h_type = HPyGlobal_Load(ctx, g_array_type);
+    if (HPy_TypeCheck(ctx, left, h_type)) {
+        h_result = scalar_operation(ctx, h_type, left, right, 1);
     }
-    return scalar_operation(ctx, h_type, left, right, 1);
+    else {
+        h_result = HPy_Dup(ctx, ctx->h_NotImplemented);
+    }
+    HPy_Close(ctx, h_type);
+    return h_result;
 }
 
 /* a + b and a - b: both arrays of this type and of the same length. */
@@ -878,18 +955,21 @@ array_add_or_subtract(HPyContext *ctx, HPy left, HPy right, int subtract)
     return h_result;
 }
 
+PNP_DEF_SLOT(array_add_def, array_add, HPy_nb_add)
 static HPy
 array_add(HPyContext *ctx, HPy left, HPy right)
 {
     return array_add_or_subtract(ctx, left, right, 0);
 }
 
+PNP_DEF_SLOT(array_subtract_def, array_subtract, HPy_nb_subtract)
 static HPy
 array_subtract(HPyContext *ctx, HPy left, HPy right)
 {
     return array_add_or_subtract(ctx, left, right, 1);
 }
 
+PNP_DEF_SLOT(array_negative_def, array_negative, HPy_nb_negative)
 static HPy
 array_negative(HPyContext *ctx, HPy self)
 {
@@ -908,36 +988,15 @@ array_negative(HPyContext *ctx, HPy self)
     return h_result;
 }
 
-PNP_DEF_SLOT(array_new_def, array_new, HPy_tp_new)
-PNP_DEF_SLOT(array_traverse_def, array_traverse, HPy_tp_traverse)
-PNP_DEF_SLOT(array_repr_def, array_repr, HPy_tp_repr)
-PNP_DEF_SLOT(array_length_def, array_length, HPy_mp_length)
-PNP_DEF_SLOT(array_subscript_def, array_subscript, HPy_mp_subscript)
-PNP_DEF_SLOT(array_ass_subscript_def, array_ass_subscript,
-             HPy_mp_ass_subscript)
-PNP_DEF_SLOT(array_multiply_def, array_multiply, HPy_nb_multiply)
-PNP_DEF_SLOT(array_true_divide_def, array_true_divide, HPy_nb_true_divide)
-PNP_DEF_SLOT(array_add_def, array_add, HPy_nb_add)
-PNP_DEF_SLOT(array_subtract_def, array_subtract, HPy_nb_subtract)
-PNP_DEF_SLOT(array_negative_def, array_negative, HPy_nb_negative)
 /* A read-only member, not a getter: PyPy 7.3.11 aborts the process (Fatal
  * RPython error) on an assignment to an HPy property without setter, and
  * ignores the error of a setter that refuses. */
 HPyDef_MEMBER(array_size_def, "size", HPyMember_HPYSSIZET,
               offsetof(ArrayObject, size), .readonly = 1,
               .doc = "Number of items (read-only).")
-PNP_DEF_METH(array_tolist_def, "tolist", array_tolist, HPyFunc_NOARGS,
-             "The items as a list of floats.")
-#if PNP_NEEDS_REFLECTED_METHODS
-PNP_DEF_METH(array_rmultiply_def, "__rmul__", array_rmultiply, HPyFunc_O,
-             "Return value*self.")
-#endif
-#if PNP_NEEDS_SQ_ITEM
-PNP_DEF_SLOT(array_item_def, array_item, HPy_sq_item)
-PNP_DEF_SLOT(array_sq_length_def, array_sq_length, HPy_sq_length)
-#endif
 
-static HPyDef *array_defines[] = {
+/* What every runtime takes; create_array_type adds what this one needs. */
+static HPyDef *array_common_defines[] = {
     &array_new_def,
     &array_traverse_def,
     &array_repr_def,
@@ -951,15 +1010,14 @@ static HPyDef *array_defines[] = {
     &array_negative_def,
     &array_size_def,
     &array_tolist_def,
-#if PNP_NEEDS_REFLECTED_METHODS
-    &array_rmultiply_def,
-#endif
-#if PNP_NEEDS_SQ_ITEM
-    &array_item_def,
-    &array_sq_length_def,
-#endif
     NULL
 };
+
+#define ARRAY_DEFINES_MAX \
+    (sizeof array_common_defines / sizeof array_common_defines[0] + 3)
+
+/* Filled by create_array_type. */
+static HPyDef *array_defines[ARRAY_DEFINES_MAX];
 
 /* No HPy_TPFLAGS_BASETYPE: type(a) is array for every array, which the
  * arithmetic relies on (_rules: same backend means same type).  No
@@ -973,7 +1031,6 @@ static HPyType_Spec array_spec = {
     .defines = array_defines,
 };
 
-PNP_DEF_SLOT(buffer_destroy_def, buffer_destroy, HPy_tp_destroy)
 
 static HPyDef *buffer_defines[] = {&buffer_destroy_def, NULL};
 
@@ -1004,6 +1061,8 @@ filled(HPyContext *ctx, HPy h_n, const char *function, int zero)
     return h_result;
 }
 
+PNP_DEF_METH(zeros_def, "zeros", zeros, HPyFunc_O,
+             "zeros(n): an array of n zeros.")
 static HPy
 zeros(HPyContext *ctx, HPy self, HPy h_n)
 {
@@ -1011,6 +1070,8 @@ zeros(HPyContext *ctx, HPy self, HPy h_n)
     return filled(ctx, h_n, "zeros", 1);
 }
 
+PNP_DEF_METH(empty_def, "empty", empty, HPyFunc_O,
+             "empty(n): an array of n uninitialised items.")
 static HPy
 empty(HPyContext *ctx, HPy self, HPy h_n)
 {
@@ -1052,6 +1113,9 @@ elementwise(HPyContext *ctx, HPy x, double (*function)(double),
     return h_result;
 }
 
+PNP_DEF_METH(cos_def, "cos", module_cos, HPyFunc_O,
+             "cos(x): the cosine of a real number, or of each item of an "
+             "array.")
 static HPy
 module_cos(HPyContext *ctx, HPy self, HPy x)
 {
@@ -1059,6 +1123,8 @@ module_cos(HPyContext *ctx, HPy self, HPy x)
     return elementwise(ctx, x, cos, "cos() argument");
 }
 
+PNP_DEF_METH(sin_def, "sin", module_sin, HPyFunc_O,
+             "sin(x): the sine of a real number, or of each item of an array.")
 static HPy
 module_sin(HPyContext *ctx, HPy self, HPy x)
 {
@@ -1066,20 +1132,13 @@ module_sin(HPyContext *ctx, HPy self, HPy x)
     return elementwise(ctx, x, sin, "sin() argument");
 }
 
-PNP_DEF_METH(zeros_def, "zeros", zeros, HPyFunc_O,
-             "zeros(n): an array of n zeros.")
-PNP_DEF_METH(empty_def, "empty", empty, HPyFunc_O,
-             "empty(n): an array of n uninitialised items.")
-PNP_DEF_METH(cos_def, "cos", module_cos, HPyFunc_O,
-             "cos(x): the cosine of a real number, or of each item of an "
-             "array.")
-PNP_DEF_METH(sin_def, "sin", module_sin, HPyFunc_O,
-             "sin(x): the sine of a real number, or of each item of an array.")
 
 #ifdef PICONUMPY_HPY_TEST_HOOKS
 /* Deliberate misuses of handles, compiled only into the copy of this module
  * that tests/test_hpy_specific.py builds, to show that debug mode catches
  * them (so that its silence about the real module means something). */
+PNP_DEF_METH(leak_a_handle_def, "_leak_a_handle", leak_a_handle,
+             HPyFunc_NOARGS, "Test only: leak one handle.")
 static HPy
 leak_a_handle(HPyContext *ctx, HPy self)
 {
@@ -1089,6 +1148,8 @@ leak_a_handle(HPyContext *ctx, HPy self)
     return HPy_Dup(ctx, ctx->h_None);
 }
 
+PNP_DEF_METH(use_after_close_def, "_use_after_close", use_after_close,
+             HPyFunc_O, "Test only: repr(x) through a closed handle.")
 static HPy
 use_after_close(HPyContext *ctx, HPy self, HPy arg)
 {
@@ -1098,10 +1159,6 @@ use_after_close(HPyContext *ctx, HPy self, HPy arg)
     return HPy_Repr(ctx, h);   /* h is closed; arg keeps the object alive */
 }
 
-PNP_DEF_METH(leak_a_handle_def, "_leak_a_handle", leak_a_handle,
-             HPyFunc_NOARGS, "Test only: leak one handle.")
-PNP_DEF_METH(use_after_close_def, "_use_after_close", use_after_close,
-             HPyFunc_O, "Test only: repr(x) through a closed handle.")
 #define TEST_HOOK_DEFS &leak_a_handle_def, &use_after_close_def,
 #else
 #define TEST_HOOK_DEFS
@@ -1120,6 +1177,52 @@ create_type(HPyContext *ctx, HPyType_Spec *spec, HPyGlobal *global)
     return 0;
 }
 
+/* array_defines: the common definitions, then the optional ones. */
+static void
+set_array_defines(int with_sequence, int with_reflected)
+{
+    size_t n = 0;
+    HPyDef **def;
+    for (def = array_common_defines; *def; def++) {
+        array_defines[n++] = *def;
+    }
+    if (with_sequence) {
+        array_defines[n++] = &array_item_def;
+        array_defines[n++] = &array_sq_length_def;
+    }
+    if (with_reflected) {
+        array_defines[n++] = &array_rmultiply_def;
+    }
+    array_defines[n] = NULL;
+}
+
+/* The array type, in g_array_type, with what this runtime needs beyond
+ * the common definitions: sq_item and sq_length where iter() needs them
+ * (not on PyPy, see array_item); an explicit __rmul__ where the binary
+ * number slots serve only the forward operation (PyPy 7.3.11 and 7.3.19,
+ * PyPy issue 3509), which is seen on the type created without it: no
+ * __rmul__, so `2.0 * a` would be a TypeError.  0 or -1. */
+static int
+create_array_type(HPyContext *ctx, int is_pypy)
+{
+    HPy h_type;
+    set_array_defines(!is_pypy, 0);
+    h_type = HPyType_FromSpec(ctx, &array_spec, NULL);
+    if (HPy_IsNull(h_type)) {
+        return -1;
+    }
+    if (!HPy_HasAttr_s(ctx, h_type, "__rmul__")) {
+        HPy_Close(ctx, h_type);
+        set_array_defines(!is_pypy, 1);
+        h_type = HPyType_FromSpec(ctx, &array_spec, NULL);
+        if (HPy_IsNull(h_type)) {
+            return -1;
+        }
+    }
+    pnp_global_adopt(ctx, &g_array_type, h_type);
+    return 0;
+}
+
 /* Store module.<name> in *global.  0 or -1. */
 static int
 store_attribute(HPyContext *ctx, HPy h_module, const char *name,
@@ -1133,7 +1236,8 @@ store_attribute(HPyContext *ctx, HPy h_module, const char *name,
 }
 
 /* g_memory_pressure: __pypy__.add_memory_pressure if there is a __pypy__
- * module, else None.  0 or -1. */
+ * module, else None.  1 if there is (the interpreter is PyPy), 0 if not,
+ * -1 on error. */
 static int
 store_memory_pressure(HPyContext *ctx)
 {
@@ -1149,7 +1253,7 @@ store_memory_pressure(HPyContext *ctx)
     status = store_attribute(ctx, h_pypy, "add_memory_pressure",
                            &g_memory_pressure);
     HPy_Close(ctx, h_pypy);
-    return status;
+    return status < 0 ? -1 : 1;
 }
 
 PNP_MODULE_EXEC(module_exec)
@@ -1160,10 +1264,15 @@ module_exec(HPyContext *ctx, HPy module)
     int result = -1;
     HPy h_array_type = HPy_NULL, h_builtins = HPy_NULL, h_args = HPy_NULL;
     HPy h_sentinel;
+    int is_pypy = store_memory_pressure(ctx);
 
-    if (create_type(ctx, &array_spec, &g_array_type) < 0
-        || create_type(ctx, &buffer_spec, &g_buffer_type) < 0)
+    pnp_list_builder_leaks = is_pypy > 0;
+    if (is_pypy < 0
+        || pnp_probe_float_as_double(ctx) < 0
+        || create_array_type(ctx, is_pypy) < 0
+        || create_type(ctx, &buffer_spec, &g_buffer_type) < 0) {
         return -1;
+    }
     h_array_type = HPyGlobal_Load(ctx, g_array_type);
     /* numpy must leave `numpy_scalar * a` to our reflected multiply. */
     if (HPy_SetAttr_s(ctx, h_array_type, "__array_ufunc__", ctx->h_None) < 0
@@ -1175,8 +1284,6 @@ module_exec(HPyContext *ctx, HPy module)
         || store_attribute(ctx, h_builtins, "iter", &g_iter) < 0
         || store_attribute(ctx, h_builtins, "next", &g_next) < 0
         || store_attribute(ctx, h_builtins, "complex", &g_complex) < 0)
-        goto done;
-    if (store_memory_pressure(ctx) < 0)
         goto done;
     h_args = HPyTuple_FromArray(ctx, NULL, 0);
     if (HPy_IsNull(h_args))
