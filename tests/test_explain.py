@@ -8,6 +8,7 @@ case, Transonic's plain-Python board.  No timing threshold anywhere.
 
 import math
 import os
+import re
 import shutil
 import sys
 import types
@@ -200,6 +201,8 @@ def test_native_profile_draws_c_functions(tmp_path):
                              native=True)
     assert result["profiler"] == "callgrind"
     assert "PROGRAM TOTALS" in result["top"]
-    assert "PyObject_Size" in result["top"]  # len(a), in C
+    # C functions, named file.c:function (which ones depends on the
+    # version: 3.12 specialises len() of a list inside the eval loop).
+    assert re.search(r"\.c:\w+", result["top"])
     with open(result["profile"]) as file:
         assert instructions.parse_totals(file.read()) > 0

@@ -11,8 +11,8 @@ the interpreter's API.  Three sets:
 
 - C-API: ``Py*``/``_Py*`` names in backends/cpython_capi.c;
 - HPy: ``HPy*`` names and the context's handles (``ctx->h_FloatType``) in
-  backends/hpy.c and backends/hpy_compat.h, and apart, the C-API names the
-  compatibility header uses in the CPython ABI build only;
+  backends/hpy.c and its headers (hpy_compat.h, hpy_runtime.h), and
+  apart, the C-API names they use in the CPython ABI build only;
 - Cython (counted apart, not in the README: it depends on Cython's
   version): the C-API names in the C that Cython generated for
   backends/cython.pyx (the installed cython.c, else made with Cython).
@@ -109,7 +109,7 @@ def cython_c_source():
 
 def api_usage(with_cython=True):
     """{set name: Counter of names}, and for Cython where its C came from."""
-    hpy_sources = _read("hpy.c", "hpy_compat.h")
+    hpy_sources = _read("hpy.c", "hpy_compat.h", "hpy_runtime.h")
     usage = {
         "capi": capi_names(_read("cpython_capi.c")),
         "hpy": hpy_names(hpy_sources),
@@ -142,7 +142,7 @@ def render_tables(usage):
         "`make test` fails when this is stale.",
         "",
         f"| C-API in `cpython_capi.c` ({_total(usage['capi'])}) | uses "
-        f"| HPy in `hpy.c` + `hpy_compat.h` ({_total(usage['hpy'])}) "
+        f"| HPy in `hpy.c` + its headers ({_total(usage['hpy'])}) "
         "| uses |",
         "|---|--:|---|--:|",
     ]
@@ -154,7 +154,7 @@ def render_tables(usage):
         lines.append("| " + " | ".join(cells) + " |")
     if usage["hpy_capi"]:
         lines += ["", "C-API names in the HPy sources (the CPython ABI "
-                  "build's list reading, `hpy_compat.h`): "
+                  "build only): "
                   + ", ".join(f"`{name}` {n}"
                               for name, n in _ranked(usage["hpy_capi"]))
                   + "."]
