@@ -326,7 +326,10 @@ def interpreter_info(python):
 def run_one(python, impl_name, workload, calls=CALLS, log_dir=None):
     """One fresh process with PYPYLOG: the row of the table."""
     row = {"impl": impl_name, "workload": workload, "calls": calls}
-    with tempfile.TemporaryDirectory(prefix="pypylog-") as tmp:
+    # In the working directory, not /tmp: an interpreter run in a
+    # container (tools/roots.py: bwrap, a /tmp of its own) sees only it.
+    with tempfile.TemporaryDirectory(prefix=".pypylog-",
+                                     dir=os.getcwd()) as tmp:
         log = os.path.join(log_dir or tmp, f"{impl_name}-{workload}.log")
         environment = dict(
             os.environ, PYPYLOG=f"jit-summary,jit-log-opt:{log}")
@@ -512,6 +515,16 @@ def print_logs(paths, top=8, sizes=False):
                     and "/" in key))
 
 
+def write_json(data, path):
+    """``data`` into the file ``path``, or on stdout if it is -."""
+    if path == "-":
+        json.dump(data, sys.stdout, indent=1)
+        print()
+        return
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(data, file, indent=1)
+
+
 def parser():
     p = argparse.ArgumentParser(
         prog="python -m piconumpy.bench jit",
@@ -526,7 +539,9 @@ def parser():
                    help="board and/or element_wise (default: both)")
     p.add_argument("--calls", type=int, default=CALLS,
                    help=f"calls of each workload (default {CALLS})")
-    p.add_argument("--json", help="also write the data here")
+    p.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                   help="also write the data here (alone or -: print it "
+                   "instead of the tables)")
     p.add_argument("--logs", metavar="DIR",
                    help="keep the PYPYLOG files in DIR")
     p.add_argument("--render", metavar="JSON",
@@ -552,9 +567,7 @@ def main(argv=None):
         return 0
     if args.parse:
         if args.json:
-            json.dump({path: read(path) for path in args.parse}, sys.stdout,
-                      indent=1)
-            print()
+            write_json({path: read(path) for path in args.parse}, args.json)
         else:
             print_logs(args.parse, args.top, args.sizes)
         return 0
@@ -568,9 +581,9 @@ def main(argv=None):
                    args.workload or WORKLOADS, args.calls, args.logs,
                    echo=lambda line: print(line, file=sys.stderr))
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=1)
-    print(render(data))
+        write_json(data, args.json)
+    if args.json != "-":
+        print(render(data))
     return 0
 
 
