@@ -13,6 +13,7 @@ default only the first CPython is counted (``--instructions all``: every
 one); the JIT's view takes a second or two per implementation and
 workload, so every PyPy gets it.  ``--quick`` shrinks both to a few
 implementations (a smoke test of the code path, not a measurement).
+``--instructions none`` and ``--no-jit`` turn them off.
 """
 
 import json
@@ -23,7 +24,6 @@ from . import instructions, jit
 #: --quick: the implementations counted or traced.
 QUICK_INSTRUCTIONS = ("cpython_capi",)
 QUICK_JIT = ("hpy_universal", "cpython_capi", "python")
-QUICK_JIT_CALLS = 2
 CHOICES = ("first", "all", "none")
 
 
@@ -67,9 +67,10 @@ def collect(pythons, which="first", with_jit=True, quick=False,
         data["jit"] = {"off": "turned off (--no-jit)"}
         return data
     pypys = [p for p in pythons if jit.interpreter_info(p)[0]]
-    calls = QUICK_JIT_CALLS if quick else jit.CALLS
+    # Not fewer calls with --quick: the process's start costs more than
+    # they do, and with fewer the JIT may not have compiled the loop yet.
     data["jit"] = jit.measure(pypys, list(QUICK_JIT) if quick else None,
-                              calls=calls, echo=echo)
+                              echo=echo)
     return data
 
 
@@ -120,8 +121,7 @@ def jit_section(data):
     text = jit.render(part)
     if data.get("quick"):
         text += ("\n\nQuick run: only " + ", ".join(
-            f"`{name}`" for name in QUICK_JIT) + f", {QUICK_JIT_CALLS} "
-            "calls.")
+            f"`{name}`" for name in QUICK_JIT) + ".")
     return text
 
 
