@@ -204,6 +204,8 @@ def main_run(argv):
                                          settings, processes,
                                          call_times(args.output)):
             print(line)
+        print(explain.estimate(args.interpreters, args.instructions,
+                               not args.no_jit, args.quick))
         return 0
     path = results_path(args.output, args.quick)
     print(f"results: {path}", file=sys.stderr)

@@ -74,6 +74,29 @@ def collect(pythons, which="first", with_jit=True, quick=False,
     return data
 
 
+#: Seconds, measured on the 2-core machine of the project: one
+#: implementation's instruction counts (a process under callgrind), one
+#: row of the JIT's view (a PyPy process with PYPYLOG).
+SECONDS_PER_COUNT = 12.0
+SECONDS_PER_TRACE = 1.5
+
+
+def estimate(pythons, which="first", with_jit=True, quick=False):
+    """A line saying how long the explanations will take."""
+    counted = [] if which == "none" else _cpythons(pythons)[0]
+    if which == "first":
+        counted = counted[:1]
+    names = QUICK_INSTRUCTIONS if quick else instructions.default_names()
+    seconds = SECONDS_PER_COUNT * len(names) * len(counted)
+    pypys = [p for p in pythons if with_jit and jit.interpreter_info(p)[0]]
+    rows = len(QUICK_JIT if quick else jit.default_names()) * len(
+        jit.WORKLOADS)
+    seconds += SECONDS_PER_TRACE * rows * len(pypys)
+    return (f"then the explanations: instruction counts on "
+            f"{len(counted)} CPython, the JIT's view on {len(pypys)} PyPy: "
+            f"about {seconds / 60:.1f} min")
+
+
 def write(results_path, data):
     path = side_path(results_path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
