@@ -247,8 +247,8 @@ def test_report_shows_the_instruction_counts_and_the_jit_tables(canned_run,
         "| 5 |" in text
     assert "`hpy_universal` element_wise: HPy: slot function(ctx, ...) " \
         "x16" in text
-    assert "- `hpy_cpython_abi` board: skipped, hpy_cpython_abi: not " \
-        "built on PyPy" in text
+    assert "- `hpy_cpython_abi`: skipped, hpy_cpython_abi: not built on " \
+        "PyPy" in text
     assert "== The JIT's view (PYPYLOG)" in "\n".join(lines)  # terminal
 
 

@@ -125,7 +125,7 @@ def test_render_rows_and_skipped(parsed):
     assert ("| `hpy_universal` | board | 2 | 1 | force quasi-immut 1, "
             "trace too long 2 | 28 | 2 | 6 |") in text
     assert "HPy 2" in text and "cpyext 2" in text
-    assert "- `cython` board: skipped, not built" in text
+    assert "- `cython`: skipped, not built" in text
     assert "Skipped: not PyPy." in text
     assert jit.render({"calls": 5, "interpreters": []}).startswith(
         "The JIT's view: no PyPy")

@@ -77,8 +77,8 @@ def collect(pythons, which="first", with_jit=True, quick=False,
 #: Seconds, measured on the 2-core machine of the project: one
 #: implementation's instruction counts (a process under callgrind), one
 #: row of the JIT's view (a PyPy process with PYPYLOG).
-SECONDS_PER_COUNT = 12.0
-SECONDS_PER_TRACE = 1.5
+SECONDS_PER_COUNT = 10.0
+SECONDS_PER_TRACE = 0.5
 
 
 def estimate(pythons, which="first", with_jit=True, quick=False):

@@ -431,8 +431,9 @@ def render_interpreter(entry, calls):
     for row in entry["rows"]:
         cells = table_row(row)
         if cells is None:
-            notes.append(f"- `{row['impl']}` {row['workload']}: skipped, "
-                         f"{row['skipped']}")
+            note = f"- `{row['impl']}`: skipped, {row['skipped']}"
+            if note not in notes:  # once for both workloads
+                notes.append(note)
             continue
         lines.append("| " + " | ".join(cells) + " |")
         loop = row.get("main_loop") or {}
