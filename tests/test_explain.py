@@ -270,6 +270,13 @@ def test_explanations_turned_off_say_so():
     assert "The JIT's view: turned off (--no-jit)." in text
 
 
+def test_a_missing_interpreter_is_a_reason_not_a_crash():
+    data = collect.collect(["/nonexistent/python"], echo=lambda line: None)
+    [skipped] = data["instructions"]["skipped"]
+    assert "/nonexistent/python" in skipped["skipped"]
+    assert data["jit"]["interpreters"] == []
+
+
 def test_no_pypy_no_valgrind_reasons(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     data = collect.collect(["/nonexistent/python"], echo=lambda line: None)
