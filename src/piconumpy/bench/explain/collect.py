@@ -8,12 +8,12 @@ report reads (reports are rebuilt from files, never from memory).  What
 was skipped, and why, is in the file too, so the report can say it.
 
 Budget (a full ``make bench`` must stay under 45 minutes): instruction
-counts take about ten seconds per implementation under valgrind, so by
+counts run a process under valgrind per implementation, slow, so by
 default only the first CPython is counted (``--instructions all``: every
-one); the JIT's view takes a second or two per implementation and
-workload, so every PyPy gets it.  ``--quick`` shrinks both to a few
-implementations (a smoke test of the code path, not a measurement).
-``--instructions none`` and ``--no-jit`` turn them off.
+one); the JIT's view is one short PyPy process per implementation and
+workload, cheap, so every PyPy gets it (``estimate`` says how long).
+``--quick`` shrinks both to a few implementations (a smoke test of the
+code path, not a measurement).  ``--instructions none`` and ``--no-jit`` turn them off.
 """
 
 import json

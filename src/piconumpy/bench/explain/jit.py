@@ -35,7 +35,7 @@ import tempfile
 
 from .. import implementations
 
-# --- the parser of PYPYLOG files --------------------------------------------
+# --- the parser of PYPYLOG files ---------------------------------------------
 
 _SECTION = re.compile(r"\{(jit-summary|jit-log-opt-loop|jit-log-opt-bridge)"
                       r"\n(.*?)\n\[[0-9a-f]+\] \1\}", re.S)
@@ -275,7 +275,7 @@ def summarize(parsed, workload):
     return result
 
 
-# --- running PyPy -------------------------------------------------------------
+# --- running PyPy ------------------------------------------------------------
 
 MODULE = "piconumpy.bench.explain.jit"
 WORKLOADS = tuple(MAIN_LOOPS)
@@ -379,7 +379,7 @@ def measure(pythons, names=None, workloads=WORKLOADS, calls=CALLS,
     return data
 
 
-# --- the tables -----------------------------------------------------------------
+# --- the tables --------------------------------------------------------------
 
 #: Allocation operations shown, and call groups, in their columns' order.
 SHOWN_ALLOCATIONS = ("new_with_vtable", "new", "new_array",
@@ -476,7 +476,7 @@ def render(data):
                        for entry in data["interpreters"])
 
 
-# --- the command line -------------------------------------------------------------
+# --- the command line --------------------------------------------------------
 
 #: The figures of jit-summary shown by --parse, under shorter names.
 SUMMARY_KEYS = {
