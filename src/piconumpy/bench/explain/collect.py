@@ -13,7 +13,8 @@ default only the first CPython is counted (``--instructions all``: every
 one); the JIT's view is one short PyPy process per implementation and
 workload, cheap, so every PyPy gets it (``estimate`` says how long).
 ``--quick`` shrinks both to a few implementations (a smoke test of the
-code path, not a measurement).  ``--instructions none`` and ``--no-jit`` turn them off.
+code path, not a measurement).  ``--instructions none`` and ``--no-jit``
+turn them off.
 """
 
 import json
