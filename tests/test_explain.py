@@ -10,13 +10,14 @@ import math
 import os
 import re
 import shutil
+import subprocess
 import sys
 import types
 
 import pytest
 
 from piconumpy.bench import bindings, compilers
-from piconumpy.bench.explain import instructions, profile
+from piconumpy.bench.explain import api, collect, instructions, profile
 from piconumpy.bench.workloads import board
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -206,3 +207,137 @@ def test_native_profile_draws_c_functions(tmp_path):
     assert re.search(r"\.c:\w+", result["top"])
     with open(result["profile"]) as file:
         assert instructions.parse_totals(file.read()) > 0
+
+
+# --- a run's explanations in the report, and the subcommands -----------------
+
+
+COMMITTED_RESULTS = os.path.join(os.path.dirname(DATA), os.pardir, "results",
+                                 "2026-11-24-154946-vm.json")
+
+
+@pytest.fixture
+def canned_run(tmp_path):
+    """A committed results file and a canned explanations file beside it
+    (tests/data/explain_side.json: one real run's figures, cut down)."""
+    results_path = tmp_path / "run.json"
+    results_path.write_text(open(COMMITTED_RESULTS).read())
+    side = collect.side_path(str(results_path))
+    os.makedirs(os.path.dirname(side))
+    shutil.copy(os.path.join(DATA, "explain_side.json"), side)
+    return str(results_path)
+
+
+def test_side_file_is_in_an_explain_folder_beside_the_results():
+    assert collect.side_path("/r/2026-run.json") == "/r/explain/2026-run.json"
+
+
+def test_report_shows_the_instruction_counts_and_the_jit_tables(canned_run,
+                                                                tmp_path):
+    from piconumpy.bench import report
+
+    lines = []
+    path = report.write(canned_run, str(tmp_path / "out"), echo=lines.append)
+    text = open(path).read()
+    assert "## Instructions per operation (callgrind)" in text
+    assert "| `cpython_capi` | 602 | 538 |" in text
+    assert "Not counted (by default only the first CPython" in text
+    assert "Not counted on `.venv/pypy3.9/bin/python`: instruction counts" \
+        in text
+    assert "## The JIT's view (PYPYLOG)" in text
+    assert "### The JIT's view, PyPy 7.3.11 (Python 3.9.16)" in text
+    assert "| `hpy_universal` | board | 15 | 5 | trace too long 2 | 3766 " \
+        "| 5 |" in text
+    assert "`hpy_universal` element_wise: HPy: slot function(ctx, ...) " \
+        "x16" in text
+    assert "- `hpy_cpython_abi`: skipped, hpy_cpython_abi: not built on " \
+        "PyPy" in text
+    assert "== The JIT's view (PYPYLOG)" in "\n".join(lines)  # terminal
+
+
+def test_report_without_explanations_has_no_such_section(tmp_path):
+    from piconumpy.bench import report
+
+    results_path = tmp_path / "run.json"
+    results_path.write_text(open(COMMITTED_RESULTS).read())
+    path = report.write(str(results_path), echo=lambda line: None)
+    text = open(path).read()
+    assert "## Summary" in text and "JIT's view" not in text
+
+
+def test_explanations_turned_off_say_so():
+    data = collect.collect([sys.executable], which="none", with_jit=False,
+                           echo=lambda line: None)
+    text = "\n".join(collect.markdown(data))
+    assert "Instruction counts: turned off (--instructions none)." in text
+    assert "The JIT's view: turned off (--no-jit)." in text
+
+
+def test_a_missing_interpreter_is_a_reason_not_a_crash():
+    data = collect.collect(["/nonexistent/python"], echo=lambda line: None)
+    [skipped] = data["instructions"]["skipped"]
+    assert "/nonexistent/python" in skipped["skipped"]
+    assert data["jit"]["interpreters"] == []
+
+
+def test_no_pypy_no_valgrind_reasons(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    data = collect.collect(["/nonexistent/python"], echo=lambda line: None)
+    [skipped] = data["instructions"]["skipped"]
+    assert "valgrind is not installed" in skipped["skipped"]
+    text = "\n".join(collect.markdown(data))
+    assert "Not counted on `/nonexistent/python`: valgrind" in text
+    assert "The JIT's view: no PyPy in this run." in text
+
+
+@pytest.mark.parametrize("argv", [
+    ["profile"],                                  # --impl is required
+    ["profile", "--impl", "nonsense"],
+    ["instructions", "--impl", "nonsense"],
+    ["api", "--check"],                           # needs a README
+    ["api", "--check", "a", "--write", "b"],      # one or the other
+    ["jit", "--calls", "0"],
+    ["jit", "--workload", "nonsense"],
+    ["--instructions", "some", "--quick"],
+])
+def test_subcommands_reject_bad_arguments(argv, capsys):
+    from piconumpy.bench import __main__ as command
+
+    with pytest.raises(SystemExit) as raised:
+        command.main(argv)
+    assert raised.value.code == 2
+    assert "usage: python -m piconumpy.bench" in capsys.readouterr().err
+
+
+def test_api_subcommand_writes_then_checks(tmp_path, capsys):
+    from piconumpy.bench import __main__ as command
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{api.START}\nold\n{api.END}\n\nrest\n")
+    with pytest.raises(SystemExit):
+        command.main(["api", "--check", str(readme)])  # stale
+    assert not command.main(["api", "--write", str(readme)])
+    assert not command.main(["api", "--check", str(readme)])
+    assert "the API tables are current" in capsys.readouterr().out
+    assert readme.read_text().endswith("\n\nrest\n")
+
+
+def test_profile_subcommand_runs_in_the_interpreter_asked_for(tmp_path):
+    process = subprocess.run(
+        [sys.executable, "-m", "piconumpy.bench", "profile", "--impl",
+         "python", "--workload", "op_len", "--interpreter", sys.executable,
+         "--calls", "2", "--output", str(tmp_path)],
+        capture_output=True, text=True, timeout=300)
+    assert process.returncode == 0, process.stderr
+    assert "of `python` on `op_len` (2 calls)" in process.stdout
+    assert os.listdir(tmp_path) == [profile.interpreter_tag()]
+
+
+def test_instructions_subcommand_on_pypy_says_why_not():
+    if IS_CPYTHON:
+        pytest.skip("on CPython the counts are measured (tests above)")
+    process = subprocess.run(
+        [sys.executable, "-m", "piconumpy.bench", "instructions"],
+        capture_output=True, text=True, timeout=300)
+    assert process.returncode == 1
+    assert "skipped" in process.stdout

@@ -5,6 +5,15 @@
     python -m piconumpy.bench report RESULTS.json  rebuild a report
     python -m piconumpy.bench export-pyperf RESULTS.json OUT.json
     python -m piconumpy.bench list                 cases and implementations
+    python -m piconumpy.bench profile --impl NAME [--workload W]
+        [--interpreter I]                          cProfile/vmprof, picture
+    python -m piconumpy.bench instructions [--interpreter I]  callgrind
+    python -m piconumpy.bench api [--check README.md|--write README.md]
+    python -m piconumpy.bench jit [--interpreter I ...]  PyPy's traces
+
+A run ends with the instruction counts (first CPython) and the JIT's view
+(each PyPy) beside the timings (explain/collect.py; --instructions,
+--no-jit).
 
 ``report`` and ``export-pyperf`` of a file they cannot read say why in one
 line and exit with status 2.
@@ -14,15 +23,18 @@ import argparse
 import dataclasses
 import datetime
 import glob
+import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 
 from . import cases as cases_module
 from . import compilers, estimate, implementations, orchestrate, readme
 from . import report, runner
 from . import results as results_file
+from .explain import collect as explain
 from .results import ResultsError
 
 #: Processes per headline measurement in a full run (--quick: 1).
@@ -109,6 +121,14 @@ def run_parser():
                    default="auto", help="live progress display")
     p.add_argument("--no-report", action="store_true",
                    help="only write the JSON")
+    p.add_argument("--instructions", choices=explain.CHOICES,
+                   default="first",
+                   help="after the timings, count instructions with "
+                   "callgrind on the first CPython (default), all of them, "
+                   "or none")
+    p.add_argument("--no-jit", action="store_true",
+                   help="after the timings, do not read the JIT's traces "
+                   "of board and element_wise on each PyPy")
     return p
 
 
@@ -184,6 +204,8 @@ def main_run(argv):
                                          settings, processes,
                                          call_times(args.output)):
             print(line)
+        print(explain.estimate(args.interpreters, args.instructions,
+                               not args.no_jit, args.quick))
         return 0
     path = results_path(args.output, args.quick)
     print(f"results: {path}", file=sys.stderr)
@@ -199,6 +221,9 @@ def main_run(argv):
         if not args.no_report:
             report.write(path, args.output)
         return 130
+    explain.write(path, explain.collect(
+        args.interpreters, args.instructions, not args.no_jit, args.quick,
+        echo=lambda line: print(line, file=sys.stderr)))
     if not args.no_report:
         report.write(path, args.output)
     return 0
@@ -269,10 +294,77 @@ def main_list(argv):
     return 0
 
 
+def _interpreter_parser(command, description):
+    parser = argparse.ArgumentParser(
+        prog=f"python -m piconumpy.bench {command}", description=description)
+    parser.add_argument("--interpreter", "-i", default=sys.executable,
+                        metavar="PYTHON",
+                        help="the interpreter (default: this one)")
+    return parser
+
+
+def main_profile(argv):
+    """Runs explain.profile in the interpreter asked for: its own options
+    (--calls, --seconds, --top, --native, --output) pass through."""
+    parser = _interpreter_parser(
+        "profile", "Profile one implementation on one workload (cProfile "
+        "on CPython, vmprof on PyPy), print its top functions and draw "
+        "its call graph into results/profiles/.  Other options: those of "
+        "python -m piconumpy.bench.explain.profile.")
+    parser.add_argument("--impl", required=True, choices=implementations.ALL,
+                        metavar="NAME", help="an implementation: "
+                        + ", ".join(implementations.ALL))
+    parser.add_argument("--workload", "-w", default="board",
+                        help="a case id (default: board); see `list`")
+    args, rest = parser.parse_known_args(argv)
+    command = [args.interpreter, "-m", "piconumpy.bench.explain.profile",
+               "--impl", args.impl, "--workload", args.workload, *rest]
+    try:
+        return subprocess.run(command).returncode
+    except OSError as error:
+        print(f"error: cannot run {args.interpreter}: {error}",
+              file=sys.stderr)
+        return BAD_FILE
+
+
+def main_instructions(argv):
+    from .explain import instructions
+
+    parser = _interpreter_parser(
+        "instructions", "Instructions per operation and per board call, "
+        "counted with callgrind (CPython only).")
+    parser.add_argument("--impl", action="append", metavar="NAME",
+                        choices=implementations.ALL,
+                        help="an implementation (repeatable; default: all)")
+    parser.add_argument("--json", metavar="FILE",
+                        help="also write the data here")
+    args = parser.parse_args(argv)
+    data = instructions.measure(args.impl, args.interpreter)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as file:
+            json.dump(data, file, indent=1)
+    print(instructions.render(data))
+    return 1 if data.get("skipped") else 0
+
+
+def main_api(argv):
+    from .explain import api
+
+    return api.main(argv, prog="python -m piconumpy.bench api")
+
+
+def main_jit(argv):
+    from .explain import jit
+
+    return jit.main(argv)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     commands = {"report": main_report, "list": main_list, "run": main_run,
-                "export-pyperf": main_export_pyperf}
+                "export-pyperf": main_export_pyperf,
+                "profile": main_profile, "instructions": main_instructions,
+                "api": main_api, "jit": main_jit}
     if argv and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     return main_run(argv)

@@ -15,6 +15,7 @@ import os
 import piconumpy
 
 from . import intervals, modes, published
+from .explain import collect as explain
 from . import results as results_file
 from .tables import Results
 
@@ -367,8 +368,9 @@ def single_process_note(results):
     return ""
 
 
-def terminal(results):
-    """All tables as text, for the terminal."""
+def terminal(results, explained=None):
+    """All tables as text, for the terminal; ``explained``: the run's
+    explanations (explain/collect.py), if any."""
     parts = ["\n".join(_header(results)), ""]
     for case in results.cases:
         if results.groups.get(case) in ("ops", "scaling"):
@@ -396,11 +398,14 @@ def terminal(results):
     parts += ["  " + line for line in summary(results)]
     if single_process_note(results):
         parts.append("  " + single_process_note(results))
+    for line in explain.markdown(explained):
+        parts.append("== " + line[3:] if line.startswith("## ") else line)
     return "\n".join(parts)
 
 
-def markdown(results, plots):
-    """The text of report.md; ``plots``: {title: file name}."""
+def markdown(results, plots, explained=None):
+    """The text of report.md; ``plots``: {title: file name};
+    ``explained``: the run's explanations (explain/collect.py), if any."""
     out = ["# piconumpy benchmark report", ""]
     out += ["- " + line for line in _header(results)]
     out += ["", "## Summary", ""]
@@ -437,15 +442,17 @@ def markdown(results, plots):
         out += [f"## {title}", "", text, ""]
         out += [f"{line.strip()}  " for line in notes.render().splitlines()]
         out.append("")
+    out += explain.markdown(explained)
     return "\n".join(out)
 
 
 def write(json_path, output_dir=None, echo=print):
     """Print the tables, write report.md and the plots; the report's path."""
     results = Results(results_file.load(json_path))
+    explained = explain.load(json_path)
     output_dir = output_dir or os.path.dirname(os.path.abspath(json_path))
     os.makedirs(output_dir, exist_ok=True)
-    echo(terminal(results))
+    echo(terminal(results, explained))
     try:
         from . import plots
         made = plots.make_all(results, output_dir)
@@ -454,7 +461,7 @@ def write(json_path, output_dir=None, echo=print):
         echo(f"(no plots: {error})")
     path = os.path.join(output_dir, "report.md")
     with open(path, "w") as file:
-        file.write(markdown(results, made))
+        file.write(markdown(results, made, explained))
         file.write(f"\nFrom `{os.path.basename(json_path)}`.\n")
     echo(f"report: {path}")
     return path

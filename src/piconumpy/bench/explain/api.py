@@ -207,8 +207,9 @@ def replace_section(readme_text, usage):
     return readme_text.replace(found, section(usage))
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(argv=None, prog=None):
+    parser = argparse.ArgumentParser(prog=prog,
+                                     description=__doc__.split("\n")[0])
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--check", metavar="README",
                        help="fail if README's API tables are stale")

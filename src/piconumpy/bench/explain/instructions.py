@@ -161,8 +161,11 @@ def why_no_callgrind(python):
         return ("valgrind is not installed (Debian: apt-get install "
                 "valgrind)")
     code = "import sys; print(sys.implementation.name)"
-    name = subprocess.run([python, "-c", code], capture_output=True,
-                          text=True).stdout.strip()
+    try:
+        name = subprocess.run([python, "-c", code], capture_output=True,
+                              text=True).stdout.strip()
+    except OSError as error:  # a missing interpreter: a skipped row
+        return f"{python} cannot run ({error.strerror})"
     if name != "cpython":
         return (f"instruction counts are for CPython only ({python} is "
                 f"{name or 'not runnable'}: a JIT's counts measure the "
