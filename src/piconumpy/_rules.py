@@ -78,11 +78,14 @@ def is_real(value):
     )
 
 
-def real(value, what):
-    """``as_real(value)``, with a TypeError that names ``what`` is wrong."""
+def real(value, what, *what_arguments):
+    """``as_real(value)``, with a TypeError that names what is wrong:
+    ``what.format(*what_arguments)``, formatted only then (on PyPy an
+    eager f-string stays in the JIT's trace of every conversion)."""
     if not is_real(value):
         raise TypeError(
-            f"{what} must be a real number, not '{type_name(value)}'"
+            f"{what.format(*what_arguments)} must be a real number, "
+            f"not '{type_name(value)}'"
         )
     return as_real(value)
 
@@ -117,7 +120,7 @@ def iterate(iterable):
         ) from None
     floats = []
     for position, value in enumerate(iterator):
-        floats.append(real(value, f"array() element {position}"))
+        floats.append(real(value, "array() element {}", position))
     return floats
 
 

@@ -96,7 +96,7 @@ def _filled(cls, n, function):
 def _elementwise(cls, function, scalar_function, x):
     if type(x) is cls:
         return cls._wrap([scalar_function(v) for v in x._data])
-    return scalar_function(_rules.real(x, f"{function}() argument"))
+    return scalar_function(_rules.real(x, "{}() argument", function))
 
 
 def zeros(n, /):

@@ -124,7 +124,7 @@ def _filled(n, function, allocate):
 
 def _elementwise(function, kernel, scalar_function, x):
     if type(x) is not array:
-        return scalar_function(_rules.real(x, f"{function}() argument"))
+        return scalar_function(_rules.real(x, "{}() argument", function))
     a = x._data
     n = len(a)
     out = _uninitialised(_DOUBLES, n)
