@@ -360,9 +360,19 @@ def test_labels_are_unique():
              {"implementation": "cpython", "python_version": "3.12.1"},
              None]
     assert orchestrate.labels(["a", "b", "/x/py"], infos) == [
-        "cpython-3.11.7", "cpython-3.12.1", "/x/py"]
+        "cpython-3.11", "cpython-3.12", "/x/py"]
     assert orchestrate.labels(["a", "a"], infos[:1] * 2) == [
-        "cpython-3.11.7", "cpython-3.11.7#2"]
+        "cpython-3.11", "cpython-3.11#2"]
+
+
+def test_pypys_are_labelled_by_their_own_version():
+    """PyPy 7.3.19 and 8.0.1 both implement Python 3.11."""
+    infos = [{"implementation": "pypy", "python_version": "3.11.11",
+              "pypy_version": "7.3.19"},
+             {"implementation": "pypy", "python_version": "3.11.17",
+              "pypy_version": "8.0.1"}]
+    assert orchestrate.labels(["a", "b"], infos) == [
+        "pypy-7.3.19", "pypy-8.0.1"]
 
 
 def test_json_timings_round_trip(tmp_path):

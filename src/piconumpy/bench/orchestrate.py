@@ -57,7 +57,11 @@ def labels(pythons, infos):
         if info is None:  # missing: its path says which it was
             return python
         if detailed:
-            return f"{info['implementation']}-{info['python_version']}"
+            # PyPy by its own version (7.3.19 and 8.0.1 are both Python
+            # 3.11), CPython by its minor version.
+            version = info.get("pypy_version") or ".".join(
+                info["python_version"].split(".")[:2])
+            return f"{info['implementation']}-{version}"
         return info["implementation"]
 
     names = [base(p, i, False) for p, i in zip(pythons, infos)]

@@ -14,7 +14,7 @@ import textwrap
 
 from . import intervals
 from . import results as results_file
-from .report import (_header, _processes_line, case_table,
+from .report import (_header, _processes_line, case_table, hpy_runtime,
                      single_process_note, summary)
 from .tables import Results
 
@@ -26,10 +26,9 @@ LATEST = ("<!-- latest-results:start (" + COMMAND + ") -->",
 SOURCE_LINE = "Results file: "
 
 
-def _compare(results, case, kind, a, b):
+def _compare(results, case, label, a, b):
     """('2.1x faster than', 'a / b = r [lo, hi]') for two implementations
-    on the first interpreter of ``kind``; words for a missing number."""
-    label = results.interpreter_named(kind)
+    on the interpreter ``label``; words for a missing number."""
     found = label and results.interval(case, (label, a), (label, b))
     if not found:
         return "(not measured) against", f"{a} / {b}: not measured"
@@ -40,37 +39,67 @@ def _compare(results, case, kind, a, b):
     return words, f"{a} / {b} = {intervals.format_interval(*found)}"
 
 
+def _interpreter(results, label):
+    described = results.describe_interpreter(label)
+    return f"{described} ({hpy_runtime(results, label)})"
+
+
+def _on_pypy(results, label):
+    """One bullet: what HPy, cpyext and a see-through array do on one PyPy."""
+    name = _interpreter(results, label)
+    fields = _compare(results, "board", label, "purepy_fields", "purepy")
+    seen_through = (f"an array the JIT sees through runs it {fields[0]} "
+                    f"the list-based one ({fields[1]})")
+    if results.median("board", label, "hpy_universal") is None:
+        why = results.why_not("board", label, "hpy_universal")
+        return f"- {name}: no HPy backend ({why}); {seen_through}."
+    capi = _compare(results, "board", label, "hpy_universal", "cpython_capi")
+    lists = _compare(results, "board", label, "hpy_universal", "purepy")
+    return (f"- {name}: the HPy backend runs the board **{capi[0]} the "
+            f"same code through cpyext** ({capi[1]}) and **{lists[0]} the "
+            f"pure-Python array over a list** ({lists[1]}); {seen_through}.")
+
+
+def _closest(results, labels, other):
+    """(label, ratio) of the PyPy where hpy_universal / ``other`` is the
+    smallest, or None."""
+    found = [(results.interval("board", (label, "hpy_universal"),
+                               (label, other)), label) for label in labels]
+    found = [(interval[0], label) for interval, label in found if interval]
+    return min(found) if found else None
+
+
 def answer(results):
     """The paragraph that answers the project's question, from the run."""
-    pypy = results.interpreter_named("pypy")
-    cpython = results.interpreter_named("cpython")
+    pypys = results.interpreters_of("pypy")
     date = str(results.document.get("started", "?"))[:10]
-    capi = _compare(results, "board", "pypy", "hpy_universal", "cpython_capi")
-    numpy = _compare(results, "board", "pypy", "hpy_universal", "numpy")
-    lists = _compare(results, "board", "pypy", "hpy_universal", "purepy")
-    cffi = _compare(results, "board", "pypy", "cffi", "purepy")
-    universal = _compare(results, "board", "cpython", "hpy_universal",
-                         "cpython_capi")
-    abi = _compare(results, "board", "cpython", "hpy_cpython_abi",
-                   "cpython_capi")
-    on_pypy = results.describe_interpreter(pypy) if pypy else "PyPy"
-    on_cpython = (results.describe_interpreter(cpython) if cpython
-                  else "CPython")
-    return (
-        f"The answer from the run of {date} below ({_processes_line(results)}"
-        f"; time ratios with their 95% intervals in brackets): on {on_pypy} "
-        "the HPy "
-        f"backend runs the board **{capi[0]} the same code through "
-        f"cpyext** ({capi[1]}) and {numpy[0]} numpy ({numpy[1]}), and "
-        f"**{lists[0]} the pure-Python array over a list**, which PyPy's "
-        f"JIT sees through ({lists[1]}); a cffi-based array runs it "
-        f"{cffi[0]} that pure-Python array ({cffi[1]}). On {on_cpython} "
-        f"the HPy universal build runs it {universal[0]} the hand-written "
-        f"C-API backend ({universal[1]}), the HPy CPython-ABI build "
-        f"{abi[0]} it ({abi[1]}). "
-        + (single_process_note(results) + " " if single_process_note(results)
-           else "")
-        + "Why, per operation: [What we learned](#what-we-learned).")
+    lines = [f"The answer from the run of {date} below "
+             f"({_processes_line(results)}; time ratios with their 95% "
+             "intervals in brackets), on each PyPy:", ""]
+    lines += [_on_pypy(results, label) for label in pypys]
+    closest = [(other, _closest(results, pypys, other))
+               for other in ("purepy", "cpython_capi")]
+    said = [f"hpy_universal / {other} is smallest on "
+            f"{results.describe_interpreter(found[1])} ({found[0]:.3g})"
+            for other, found in closest if found]
+    if said:
+        lines += ["", "Of these PyPys, " + "; ".join(said) + "."]
+    with_hpy = [label for label in results.interpreters_of("cpython")
+                if results.median("board", label, "hpy_universal")]
+    if with_hpy:
+        label = with_hpy[0]
+        universal = _compare(results, "board", label, "hpy_universal",
+                             "cpython_capi")
+        abi = _compare(results, "board", label, "hpy_cpython_abi",
+                       "cpython_capi")
+        lines += ["", f"On {results.describe_interpreter(label)} the HPy "
+                  f"universal build runs it {universal[0]} the hand-written "
+                  f"C-API backend ({universal[1]}), the HPy CPython-ABI "
+                  f"build {abi[0]} it ({abi[1]})."]
+    note = single_process_note(results)
+    lines += ["", (note + " " if note else "")
+              + "Why, per operation: [What we learned](#what-we-learned)."]
+    return "\n".join(lines)
 
 
 def latest(results, report_dir, json_name):
@@ -97,11 +126,18 @@ def latest(results, report_dir, json_name):
     return "\n".join(out)
 
 
+def _fill(text):
+    """Each line of ``text`` (a paragraph, or a bullet) wrapped at 79."""
+    return "\n".join(
+        textwrap.fill(line, width=79, subsequent_indent="  " * (
+            line.startswith("- ")), break_long_words=False,
+            break_on_hyphens=False) if line else ""
+        for line in text.split("\n"))
+
+
 def sections(results, report_dir, json_name):
     """{markers: text between them} for this run."""
-    paragraph = textwrap.fill(answer(results), width=79,
-                              break_long_words=False, break_on_hyphens=False)
-    return {ANSWER: paragraph,
+    return {ANSWER: _fill(answer(results)),
             LATEST: latest(results, report_dir, json_name)}
 
 

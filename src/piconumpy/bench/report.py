@@ -167,12 +167,15 @@ def multimodal(results, cases=None):
 # --- the summary -------------------------------------------------------------
 
 
-def _fraction(results, case, a, b):
-    """Sentence comparing two (interpreter kind, implementation) rows."""
+def _fraction(results, case, a, b, labels=None):
+    """Sentence comparing two (interpreter kind, implementation) rows, on
+    ``labels`` (two interpreter labels) or the first interpreter of each
+    kind."""
     (kind_a, impl_a), (kind_b, impl_b) = a, b
-    label_a = results.interpreter_named(kind_a)
-    label_b = results.interpreter_named(kind_b)
-    name_a, name_b = f"{kind_a} {impl_a}", f"{kind_b} {impl_b}"
+    label_a, label_b = labels or (results.interpreter_named(kind_a),
+                                  results.interpreter_named(kind_b))
+    name_a = f"{label_a or kind_a} {impl_a}"
+    name_b = f"{label_b or kind_b} {impl_b}"
     missing = []
     for label, kind, impl in ((label_a, kind_a, impl_a),
                               (label_b, kind_b, impl_b)):
@@ -196,9 +199,28 @@ def _fraction(results, case, a, b):
             f"{format_time(t_a)} vs {format_time(t_b)})")
 
 
+def comparison_labels(results, case, a, b):
+    """The interpreter label pairs to compare rows ``a`` and ``b`` on: when
+    both are of one kind, every interpreter of that kind that measured both
+    (the first of the kind if none did, to say why not); else the first
+    interpreter of each kind."""
+    (kind_a, impl_a), (kind_b, impl_b) = a, b
+    if kind_a != kind_b:
+        return [(results.interpreter_named(kind_a),
+                 results.interpreter_named(kind_b))]
+    measured = [(label, label) for label in results.interpreters_of(kind_a)
+                if results.median(case, label, impl_a) is not None
+                and results.median(case, label, impl_b) is not None]
+    first = results.interpreter_named(kind_a)
+    return measured or [(first, first)]
+
+
 KEY_COMPARISONS = (
     (("pypy", "hpy_universal"), ("pypy", "cpython_capi")),
     (("pypy", "hpy_universal"), ("pypy", "purepy")),
+    # The ceiling: an array the JIT can see through.
+    (("pypy", "purepy_fields"), ("pypy", "purepy")),
+    (("pypy", "purepy_fields"), ("pypy", "python")),
     # HPy or cffi: which serves PyPy better?
     (("pypy", "hpy_universal"), ("pypy", "cffi")),
     (("pypy", "cffi"), ("pypy", "purepy")),
@@ -227,7 +249,9 @@ def summary(results, case="board"):
     """The key ratios, one sentence each, on ``case``."""
     if case not in results.cases:
         return [f"no {case!r} results in this run"]
-    lines = [_fraction(results, case, a, b) for a, b in KEY_COMPARISONS]
+    lines = [_fraction(results, case, a, b, labels)
+             for a, b in KEY_COMPARISONS
+             for labels in comparison_labels(results, case, a, b)]
     lines.append(best_piconumpy(results, case))
     control = _fraction(results, "callbacks", ("pypy", "python"),
                         ("cpython", "python"))
@@ -239,7 +263,7 @@ def summary(results, case="board"):
 # --- the published figures beside ours ---------------------------------------
 
 
-def _hpy_runtime(results, label):
+def hpy_runtime(results, label):
     info = results.document["interpreters"][label].get("info") or {}
     runtime = info.get("hpy_runtime")
     if isinstance(runtime, list) and runtime:
@@ -271,7 +295,7 @@ def published_table(results, markdown=False):
         rows.append(row)
     headers = ["case", "ratio", "published", "their interpreter", "HPy",
                "source"] + [f"{label} ({results.describe_interpreter(label)}"
-                            f", {_hpy_runtime(results, label)})"
+                            f", {hpy_runtime(results, label)})"
                             for label in ours]
     return table(headers, rows, markdown)
 
