@@ -131,13 +131,13 @@ def test_type_names():
 
 
 def test_array_cannot_be_subclassed():
-    if not IS_PYPY:
-        with pytest.raises(TypeError):
-            type("sub", (capi.array,), {})
+    # CPython and PyPy 7.3.19's cpyext refuse the class statement; PyPy
+    # 7.3.11's cpyext makes the class, so tp_new refuses its instances.
+    try:
+        sub = type("Sub", (capi.array,), {})
+    except TypeError:
         return
-    # PyPy's cpyext ignores the missing Py_TPFLAGS_BASETYPE and makes the
-    # class; tp_new refuses to make its instances.
-    sub = type("sub", (capi.array,), {})
+    assert IS_PYPY, "only cpyext may make the class"
     with pytest.raises(TypeError, match="cannot be subclassed"):
         sub([1.0])
 
@@ -145,8 +145,14 @@ def test_array_cannot_be_subclassed():
 @pytest.mark.skipif(sys.version_info < (3, 10),
                     reason="Py_TPFLAGS_IMMUTABLETYPE is new in Python 3.10")
 def test_type_is_immutable():
-    with pytest.raises(TypeError):
+    try:
         capi.array.extra = 1
+    except TypeError:
+        pass
+    else:
+        del capi.array.extra
+        assert IS_PYPY, "CPython honours Py_TPFLAGS_IMMUTABLETYPE"
+        pytest.xfail("this PyPy's cpyext ignores Py_TPFLAGS_IMMUTABLETYPE")
     with pytest.raises(TypeError):
         capi.array.__array_ufunc__ = 1
     assert capi.array.__array_ufunc__ is None
@@ -164,6 +170,10 @@ def test_array_takes_its_argument_by_name_too():
 def test_signatures():
     import inspect
 
+    if capi.array.__text_signature__ is None:
+        assert IS_PYPY, "CPython reads the signature from tp_doc"
+        pytest.xfail("this PyPy's cpyext gives a heap type no "
+                     "__text_signature__")
     assert str(inspect.signature(capi.array)) == "(iterable)"
     # PyPy 3.9 shows the "$module" of the text signature as "module".
     assert str(inspect.signature(capi.zeros)).endswith("n, /)")

@@ -157,9 +157,6 @@ def per_unit(regions_, counts):
 
 
 def why_no_callgrind(python):
-    if shutil.which("valgrind") is None:
-        return ("valgrind is not installed (Debian: apt-get install "
-                "valgrind)")
     code = "import sys; print(sys.implementation.name)"
     try:
         name = subprocess.run([python, "-c", code], capture_output=True,
@@ -170,6 +167,9 @@ def why_no_callgrind(python):
         return (f"instruction counts are for CPython only ({python} is "
                 f"{name or 'not runnable'}: a JIT's counts measure the "
                 "compiler)")
+    if shutil.which("valgrind") is None:
+        return ("valgrind is not installed (Debian: apt-get install "
+                "valgrind)")
     return None
 
 
