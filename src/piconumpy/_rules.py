@@ -18,9 +18,32 @@ import operator
 import sys
 import warnings
 
-#: CPython's PyFloat_AsDouble warns when a __float__ returns an instance of
-#: a float subclass (deprecated since 3.7); PyPy's does not.
-_WARNS_ABOUT_FLOAT_SUBCLASSES = sys.implementation.name == "cpython"
+
+
+def _float_warns_about_float_subclasses():
+    """Whether this interpreter's float() warns (DeprecationWarning) when a
+    __float__ returns an instance of a float subclass.
+
+    CPython does since 3.7, PyPy's float() does too (7.3.11 and later), but
+    PyPy's C API did not always; the backends convert as float() does, so
+    the rule is what float() does here, whatever the interpreter's name.
+    """
+    class _Sub(float):
+        pass
+
+    class _Returns:
+        def __float__(self):
+            return _Sub(0.5)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        float(_Returns())
+    return any(issubclass(w.category, DeprecationWarning) for w in caught)
+
+
+#: Probed once: whether as_real warns, as float() does, when a __float__
+#: returns a float subclass.
+_WARNS_ABOUT_FLOAT_SUBCLASSES = _float_warns_about_float_subclasses()
 
 #: The largest number of float64 items an array can have; anything above is
 #: a MemoryError, like an allocation that fails.
@@ -33,6 +56,9 @@ def type_name(obj):
 
 def as_real(value):
     """Return ``value`` as a float, following ``PyFloat_AsDouble``.
+
+    A ``__float__`` returning a float subclass warns exactly when this
+    interpreter's float() does (``_WARNS_ABOUT_FLOAT_SUBCLASSES``).
 
     Raise TypeError if ``value`` is not a real number.  Errors raised by the
     value's own ``__float__`` or ``__index__`` propagate unchanged.

@@ -143,7 +143,7 @@ check_array(PyObject *self, const char *name)
 #define NOT_REAL 1
 
 /* Convert obj to a double as PyFloat_AsDouble does: a float (subclasses read
-   directly), else __float__ (which must return a float), else __index__.
+   directly), else __float__ as float() calls it, else __index__.
    Return 0 and set *result; -1 with an exception if the conversion raised;
    NOT_REAL, with no exception set, if obj has none of these, so that each
    caller can raise its own error or return NotImplemented. */
@@ -164,7 +164,16 @@ as_real(PyObject *obj, double *result)
         value = PyLong_AsDouble(obj);  /* OverflowError beyond the doubles */
     }
     else if (piconumpy_has_float(obj)) {
-        value = PyFloat_AsDouble(obj);
+        /* As float() does (_rules: its DeprecationWarning for a float
+           subclass returned, which PyPy 7.3.11's PyFloat_AsDouble skips;
+           its TypeError for a non-float): a new float, on this slow path
+           only. */
+        PyObject *number = PyNumber_Float(obj);  /* new reference */
+        if (number == NULL) {
+            return -1;
+        }
+        value = PyFloat_AS_DOUBLE(number);
+        Py_DECREF(number);
     }
     else if (piconumpy_has_index(obj)) {
         /* PyPy: its PyFloat_AsDouble does not fall back on __index__ (3.8's

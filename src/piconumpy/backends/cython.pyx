@@ -42,12 +42,14 @@ from cpython.complex cimport PyComplex_Check
 from cpython.object cimport Py_TYPE, PyTypeObject
 from cpython.ref cimport PyObject
 from cpython.float cimport (
-    PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_Check, PyFloat_CheckExact,
+    PyFloat_AS_DOUBLE, PyFloat_Check, PyFloat_CheckExact,
 )
 from cpython.list cimport PyList_CheckExact
 from cpython.long cimport PyLong_AsDouble, PyLong_CheckExact
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from cpython.number cimport PyIndex_Check, PyNumber_AsSsize_t, PyNumber_Index
+from cpython.number cimport (
+    PyIndex_Check, PyNumber_AsSsize_t, PyNumber_Float, PyNumber_Index,
+)
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
 from cpython.pyport cimport PY_SSIZE_T_MAX
 from cpython.sequence cimport (
@@ -121,12 +123,17 @@ cdef double as_real(object value) except? -1.0:
 
     ``value`` must be ``convertible``.  PyPy's PyFloat_AsDouble (cpyext)
     calls the ``__float__`` of a float subclass and ignores ``__index__``:
-    those cases are done here, as CPython does them.
+    those cases are done here, as CPython does them; a ``__float__`` is
+    called as float() calls it.
     """
     if PyFloat_Check(value):
         return PyFloat_AS_DOUBLE(value)
+    if PyLong_CheckExact(value):
+        return PyLong_AsDouble(value)
     if has_float(value):
-        return PyFloat_AsDouble(value)
+        # As float() does (_rules: the DeprecationWarning for a float
+        # subclass returned, which PyPy 7.3.11's PyFloat_AsDouble skips).
+        return PyFloat_AS_DOUBLE(PyNumber_Float(value))
     return PyLong_AsDouble(PyNumber_Index(value))
 
 

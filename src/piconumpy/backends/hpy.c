@@ -1268,7 +1268,6 @@ module_exec(HPyContext *ctx, HPy module)
 
     pnp_list_builder_leaks = is_pypy > 0;
     if (is_pypy < 0
-        || pnp_probe_float_as_double(ctx) < 0
         || create_array_type(ctx, is_pypy) < 0
         || create_type(ctx, &buffer_spec, &g_buffer_type) < 0) {
         return -1;
