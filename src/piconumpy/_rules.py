@@ -129,6 +129,14 @@ def scalar_or_none(value):
         return None
 
 
+def not_iterable(iterable):
+    """The TypeError of ``array(iterable)`` when ``iter(iterable)`` fails."""
+    return TypeError(
+        "array() argument must be an iterable of real numbers, "
+        f"not '{type_name(iterable)}'"
+    )
+
+
 def iterate(iterable):
     """The elements of the input of ``array()``, as a new list of floats.
 
@@ -140,10 +148,7 @@ def iterate(iterable):
     try:
         iterator = iter(iterable)
     except TypeError:
-        raise TypeError(
-            "array() argument must be an iterable of real numbers, "
-            f"not '{type_name(iterable)}'"
-        ) from None
+        raise not_iterable(iterable) from None
     floats = []
     for position, value in enumerate(iterator):
         floats.append(real(value, "array() element {}", position))

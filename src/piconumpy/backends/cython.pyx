@@ -59,7 +59,8 @@ from cpython.tuple cimport PyTuple_CheckExact
 from libc.math cimport cos as c_cos, sin as c_sin
 from libc.string cimport memcpy, memset
 
-# The specification's own rules where no speed is at stake: _rules.size.
+# The specification's own rules where no speed is at stake: _rules.size,
+# _rules.not_iterable.
 from piconumpy import _rules
 
 __all__ = ["array", "zeros", "empty", "cos", "sin"]
@@ -304,10 +305,7 @@ cdef Py_ssize_t build(object iterable, double *small,
     try:
         iterator = iter(iterable)
     except TypeError:
-        raise TypeError(
-            "array() argument must be an iterable of real numbers, "
-            f"not '{type_name(iterable)}'"
-        ) from None
+        raise _rules.not_iterable(iterable) from None
     for value in iterator:
         if n == capacity:
             if owner is None:
