@@ -284,10 +284,15 @@ def test_no_pypy_no_valgrind_reasons(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     data = collect.collect(["/nonexistent/python"], echo=lambda line: None)
     [skipped] = data["instructions"]["skipped"]
-    assert "valgrind is not installed" in skipped["skipped"]
+    assert "cannot run" in skipped["skipped"]
     text = "\n".join(collect.markdown(data))
-    assert "Not counted on `/nonexistent/python`: valgrind" in text
+    assert "Not counted on `/nonexistent/python`: " in text
     assert "The JIT's view: no PyPy in this run." in text
+    reason = instructions.why_no_callgrind(sys.executable)
+    if IS_CPYTHON:
+        assert "valgrind is not installed" in reason
+    else:
+        assert "CPython only" in reason
 
 
 @pytest.mark.parametrize("argv", [
