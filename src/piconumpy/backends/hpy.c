@@ -100,17 +100,21 @@ raise_with_type_name(HPyContext *ctx, HPy exc, const char *format, HPy obj)
     HPy h_type, h_name = HPy_NULL;
     HPyErr_Clear(ctx);   /* no API call with an error pending */
     h_type = HPy_Type(ctx, obj);
-    if (!HPy_IsNull(h_type))
+    if (!HPy_IsNull(h_type)) {
         h_name = HPy_GetAttr_s(ctx, h_type, "__name__");
-    if (!HPy_IsNull(h_name))
+    }
+    if (!HPy_IsNull(h_name)) {
         name = HPyUnicode_AsUTF8AndSize(ctx, h_name, NULL);
+    }
     snprintf(message, sizeof message, format, name ? name : "?");
     HPyErr_Clear(ctx);
     HPyErr_SetString(ctx, exc, message);
-    if (!HPy_IsNull(h_name))
+    if (!HPy_IsNull(h_name)) {
         HPy_Close(ctx, h_name);
-    if (!HPy_IsNull(h_type))
+    }
+    if (!HPy_IsNull(h_type)) {
         HPy_Close(ctx, h_type);
+    }
 }
 
 /* If the pending error is a TypeError, replace it by a TypeError with
@@ -118,8 +122,9 @@ raise_with_type_name(HPyContext *ctx, HPy exc, const char *format, HPy obj)
 static void
 retype_type_error(HPyContext *ctx, const char *format, HPy obj)
 {
-    if (HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
+    if (HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
         raise_with_type_name(ctx, ctx->h_TypeError, format, obj);
+    }
 }
 
 /* ---- numbers (_rules.as_real, real, scalar_or_none, index, size) ----- */
@@ -134,11 +139,13 @@ is_real(HPyContext *ctx, HPy value)
     HPy h_type, h_complex = HPyGlobal_Load(ctx, g_complex);
     int result = HPy_TypeCheck(ctx, value, h_complex);
     HPy_Close(ctx, h_complex);
-    if (result)
+    if (result) {
         return 0;
+    }
     h_type = HPy_Type(ctx, value);
-    if (HPy_IsNull(h_type))
+    if (HPy_IsNull(h_type)) {
         return -1;
+    }
     result = HPy_HasAttr_s(ctx, h_type, "__float__")
              || HPy_HasAttr_s(ctx, h_type, "__index__");
     HPy_Close(ctx, h_type);
@@ -168,8 +175,9 @@ real(HPyContext *ctx, HPy value, const char *what, HPy_ssize_t position,
     double x;
     if (!is_float_or_int(ctx, value)) {
         int real_type = is_real(ctx, value);
-        if (real_type < 0)
+        if (real_type < 0) {
             return -1;
+        }
         if (!real_type) {
             char prefix[64], format[128];
             snprintf(prefix, sizeof prefix, what, position);
@@ -180,8 +188,9 @@ real(HPyContext *ctx, HPy value, const char *what, HPy_ssize_t position,
         }
     }
     x = pnp_float_as_double(ctx, value);
-    if (x == -1.0 && HPyErr_Occurred(ctx))
+    if (x == -1.0 && HPyErr_Occurred(ctx)) {
         return -1;
+    }
     *out = x;
     return 0;
 }
@@ -193,8 +202,9 @@ scalar_or_none(HPyContext *ctx, HPy value, double *out)
 {
     double x = pnp_float_as_double(ctx, value);
     if (x == -1.0 && HPyErr_Occurred(ctx)) {
-        if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
             return -1;
+        }
         HPyErr_Clear(ctx);
         return 0;
     }
@@ -209,8 +219,9 @@ as_index(HPyContext *ctx, HPy h_int)
 {
     HPy_ssize_t i = HPyLong_AsSsize_t(ctx, h_int);
     if (i == -1 && HPyErr_Occurred(ctx)) {
-        if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError))
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError)) {
             return -1;
+        }
         HPyErr_Clear(ctx);
         return SSIZE_MAXIMUM;
     }
@@ -227,8 +238,9 @@ normalise_index(HPyContext *ctx, HPy key, HPy_ssize_t length)
     HPy_ssize_t i = as_index(ctx, key);
     if (i == -1 && HPyErr_Occurred(ctx)) {
         HPy h_index;
-        if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
             return -1;
+        }
         HPyErr_Clear(ctx);
         h_index = HPy_Index(ctx, key);
         if (HPy_IsNull(h_index)) {
@@ -239,11 +251,13 @@ normalise_index(HPyContext *ctx, HPy key, HPy_ssize_t length)
         }
         i = as_index(ctx, h_index);
         HPy_Close(ctx, h_index);
-        if (i == -1 && HPyErr_Occurred(ctx))
+        if (i == -1 && HPyErr_Occurred(ctx)) {
             return -1;
+        }
     }
-    if (i < 0)
+    if (i < 0) {
         i += length;
+    }
     if (i < 0 || i >= length) {
         HPyErr_SetString(ctx, ctx->h_IndexError, "array index out of range");
         return -1;
@@ -287,22 +301,24 @@ checked_size(HPyContext *ctx, HPy h_n, const char *function)
     }
     HPy_Close(ctx, h_index);
     if (n < 0) {
-        if (overflow)
+        if (overflow) {
             snprintf(message, sizeof message,
                      "%s() size must be non-negative", function);
-        else
+        } else {
             snprintf(message, sizeof message,
                      "%s() size must be non-negative, got %zd", function, n);
+        }
         HPyErr_SetString(ctx, ctx->h_ValueError, message);
         return -1;
     }
     if (n > MAX_SIZE) {
-        if (overflow)
+        if (overflow) {
             snprintf(message, sizeof message,
                      "%s() cannot allocate that many float64 items", function);
-        else
+        } else {
             snprintf(message, sizeof message,
                      "%s() cannot allocate %zd float64 items", function, n);
+        }
         HPyErr_SetString(ctx, ctx->h_MemoryError, message);
         return -1;
     }
@@ -419,8 +435,9 @@ collector_init(Collector *c)
 static void
 collector_free(Collector *c)
 {
-    if (c->items != c->local)
+    if (c->items != c->local) {
         free(c->items);
+    }
 }
 
 static int
@@ -429,16 +446,18 @@ collector_append(HPyContext *ctx, Collector *c, double x)
     if (c->size == c->capacity) {
         HPy_ssize_t capacity = c->capacity * 2;
         double *items;
-        if (capacity > MAX_SIZE)
+        if (capacity > MAX_SIZE) {
             capacity = MAX_SIZE;
+        }
         if (c->size == capacity) {
             HPyErr_NoMemory(ctx);
             return -1;
         }
         if (c->items == c->local) {
             items = malloc(capacity * sizeof(double));
-            if (items)
+            if (items) {
                 memcpy(items, c->local, c->size * sizeof(double));
+            }
         }
         else {
             items = realloc(c->items, capacity * sizeof(double));
@@ -462,15 +481,17 @@ collector_to_array(HPyContext *ctx, Collector *c, HPy h_type)
     HPy h_array;
     if (c->items == c->local || c->size <= INLINE_CAPACITY) {
         h_array = new_array(ctx, h_type, c->size, &items);
-        if (!HPy_IsNull(h_array))
+        if (!HPy_IsNull(h_array)) {
             memcpy(items, c->items, c->size * sizeof(double));
+        }
         collector_free(c);
         return h_array;
     }
     /* Give the malloc'd block to the array, trimmed to size. */
     items = realloc(c->items, c->size * sizeof(double));
-    if (items == NULL)
+    if (items == NULL) {
         items = c->items;
+    }
     return new_array_adopting(ctx, h_type, c->size, items, &items);
 }
 
@@ -481,8 +502,9 @@ static int
 collect_sequence(HPyContext *ctx, Collector *c, HPy seq)
 {
     HPy_ssize_t i, length = HPy_Length(ctx, seq);
-    if (length < 0)
+    if (length < 0) {
         return -1;
+    }
     for (i = 0;; i++) {
         double x;
         int status;
@@ -490,23 +512,27 @@ collect_sequence(HPyContext *ctx, Collector *c, HPy seq)
         if (i >= length) {
             /* The end, unless the list grew meanwhile. */
             length = HPy_Length(ctx, seq);
-            if (length < 0)
+            if (length < 0) {
                 return -1;
-            if (i >= length)
+            }
+            if (i >= length) {
                 return 0;
+            }
         }
         item = pnp_sequence_item(ctx, seq, i);
         if (HPy_IsNull(item)) {
             /* Or it shrank: the end too. */
-            if (!HPyErr_ExceptionMatches(ctx, ctx->h_IndexError))
+            if (!HPyErr_ExceptionMatches(ctx, ctx->h_IndexError)) {
                 return -1;
+            }
             HPyErr_Clear(ctx);
             return 0;
         }
         status = real(ctx, item, "array() element %zd", i, &x);
         HPy_Close(ctx, item);
-        if (status < 0 || collector_append(ctx, c, x) < 0)
+        if (status < 0 || collector_append(ctx, c, x) < 0) {
             return -1;
+        }
     }
 }
 
@@ -520,27 +546,31 @@ collect_iterator(HPyContext *ctx, Collector *c, HPy iterator)
     HPy h_sentinel = HPyGlobal_Load(ctx, g_sentinel);
     HPy next_args[2] = {iterator, h_sentinel};
     HPy h_args = HPyTuple_FromArray(ctx, next_args, 2);
-    if (HPy_IsNull(h_args))
+    if (HPy_IsNull(h_args)) {
         goto done;
+    }
     for (position = 0;; position++) {
         double x;
         int status;
         HPy item = HPy_CallTupleDict(ctx, h_next, h_args, HPy_NULL);
-        if (HPy_IsNull(item))
+        if (HPy_IsNull(item)) {
             goto done;
+        }
         if (HPy_Is(ctx, item, h_sentinel)) {
             HPy_Close(ctx, item);
             break;
         }
         status = real(ctx, item, "array() element %zd", position, &x);
         HPy_Close(ctx, item);
-        if (status < 0 || collector_append(ctx, c, x) < 0)
+        if (status < 0 || collector_append(ctx, c, x) < 0) {
             goto done;
+        }
     }
     result = 0;
 done:
-    if (!HPy_IsNull(h_args))
+    if (!HPy_IsNull(h_args)) {
         HPy_Close(ctx, h_args);
+    }
     HPy_Close(ctx, h_sentinel);
     HPy_Close(ctx, h_next);
     return result;
@@ -555,13 +585,15 @@ collect(HPyContext *ctx, Collector *c, HPy iterable)
 
     /* Fast path for the usual input; subclasses may override __iter__. */
     h_type = HPy_Type(ctx, iterable);
-    if (HPy_IsNull(h_type))
+    if (HPy_IsNull(h_type)) {
         return -1;
+    }
     exact_sequence = HPy_Is(ctx, h_type, ctx->h_ListType)
                      || HPy_Is(ctx, h_type, ctx->h_TupleType);
     HPy_Close(ctx, h_type);
-    if (exact_sequence)
+    if (exact_sequence) {
         return collect_sequence(ctx, c, iterable);
+    }
 
     h_iter = HPyGlobal_Load(ctx, g_iter);
     h_args = HPyTuple_FromArray(ctx, &iterable, 1);
@@ -696,8 +728,9 @@ array_subscript(HPyContext *ctx, HPy self, HPy key)
 {
     ArrayObject *array = ArrayObject_AsStruct(ctx, self);
     HPy_ssize_t i = normalise_index(ctx, key, array->size);
-    if (i < 0)
+    if (i < 0) {
         return HPy_NULL;
+    }
     return HPyFloat_FromDouble(ctx, array_items(array)[i]);
 }
 
@@ -743,10 +776,12 @@ array_ass_subscript(HPyContext *ctx, HPy self, HPy key, HPy value)
         return -1;
     }
     i = normalise_index(ctx, key, array->size);
-    if (i < 0)
+    if (i < 0) {
         return -1;
-    if (real(ctx, value, "array item", 0, &x) < 0)
+    }
+    if (real(ctx, value, "array item", 0, &x) < 0) {
         return -1;
+    }
     /* real() may have run Python code: it cannot resize the array. */
     array_items(array)[i] = x;
     return 0;
@@ -811,28 +846,35 @@ array_repr(HPyContext *ctx, HPy self)
     HPy h_list, h_list_repr, h_part, h_result = HPy_NULL;
     HPy h_head = HPy_NULL, h_tail = HPy_NULL;
     h_list = array_tolist(ctx, self);
-    if (HPy_IsNull(h_list))
+    if (HPy_IsNull(h_list)) {
         return HPy_NULL;
+    }
     h_list_repr = HPy_Repr(ctx, h_list);
     HPy_Close(ctx, h_list);
-    if (HPy_IsNull(h_list_repr))
+    if (HPy_IsNull(h_list_repr)) {
         return HPy_NULL;
+    }
     h_head = HPyUnicode_FromString(ctx, "array(");
-    if (HPy_IsNull(h_head))
+    if (HPy_IsNull(h_head)) {
         goto done;
+    }
     h_tail = HPyUnicode_FromString(ctx, ")");
-    if (HPy_IsNull(h_tail))
+    if (HPy_IsNull(h_tail)) {
         goto done;
+    }
     h_part = HPy_Add(ctx, h_head, h_list_repr);
-    if (HPy_IsNull(h_part))
+    if (HPy_IsNull(h_part)) {
         goto done;
+    }
     h_result = HPy_Add(ctx, h_part, h_tail);
     HPy_Close(ctx, h_part);
 done:
-    if (!HPy_IsNull(h_tail))
+    if (!HPy_IsNull(h_tail)) {
         HPy_Close(ctx, h_tail);
-    if (!HPy_IsNull(h_head))
+    }
+    if (!HPy_IsNull(h_head)) {
         HPy_Close(ctx, h_head);
+    }
     HPy_Close(ctx, h_list_repr);
     return h_result;
 }
@@ -942,16 +984,20 @@ array_add_or_subtract(HPyContext *ctx, HPy left, HPy right, int subtract)
     }
     h_result = new_array(ctx, h_type, a->size, &dst);
     HPy_Close(ctx, h_type);
-    if (HPy_IsNull(h_result))
+    if (HPy_IsNull(h_result)) {
         return HPy_NULL;
+    }
     x = array_items(a);
     y = array_items(b);
-    if (subtract)
-        for (i = 0; i < a->size; i++)
+    if (subtract) {
+        for (i = 0; i < a->size; i++) {
             dst[i] = x[i] - y[i];
-    else
-        for (i = 0; i < a->size; i++)
+        }
+    } else {
+        for (i = 0; i < a->size; i++) {
             dst[i] = x[i] + y[i];
+        }
+    }
     return h_result;
 }
 
@@ -980,11 +1026,13 @@ array_negative(HPyContext *ctx, HPy self)
     HPy_ssize_t i;
     h_result = new_array(ctx, h_type, array->size, &dst);
     HPy_Close(ctx, h_type);
-    if (HPy_IsNull(h_result))
+    if (HPy_IsNull(h_result)) {
         return HPy_NULL;
+    }
     src = array_items(array);
-    for (i = 0; i < array->size; i++)
+    for (i = 0; i < array->size; i++) {
         dst[i] = -src[i];
+    }
     return h_result;
 }
 
@@ -1050,14 +1098,16 @@ filled(HPyContext *ctx, HPy h_n, const char *function, int zero)
     double *items;
     HPy h_type, h_result;
     HPy_ssize_t n = checked_size(ctx, h_n, function);
-    if (n < 0)
+    if (n < 0) {
         return HPy_NULL;
+    }
     h_type = HPyGlobal_Load(ctx, g_array_type);
     h_result = new_array(ctx, h_type, n, &items);
     HPy_Close(ctx, h_type);
     /* empty() leaves large arrays uninitialised, as numpy does. */
-    if (!HPy_IsNull(h_result) && zero)
+    if (!HPy_IsNull(h_result) && zero) {
         memset(items, 0, n * sizeof(double));
+    }
     return h_result;
 }
 
@@ -1091,25 +1141,29 @@ elementwise(HPyContext *ctx, HPy x, double (*function)(double),
     /* Floats first: the scalar call is the one a hot loop makes. */
     if (HPy_TypeCheck(ctx, x, ctx->h_FloatType)) {
         value = HPyFloat_AsDouble(ctx, x);
-        if (value == -1.0 && HPyErr_Occurred(ctx))
+        if (value == -1.0 && HPyErr_Occurred(ctx)) {
             return HPy_NULL;
+        }
         return HPyFloat_FromDouble(ctx, function(value));
     }
     h_type = HPyGlobal_Load(ctx, g_array_type);
     if (!HPy_TypeCheck(ctx, x, h_type)) {
         HPy_Close(ctx, h_type);
-        if (real(ctx, x, what, 0, &value) < 0)
+        if (real(ctx, x, what, 0, &value) < 0) {
             return HPy_NULL;
+        }
         return HPyFloat_FromDouble(ctx, function(value));
     }
     array = ArrayObject_AsStruct(ctx, x);
     h_result = new_array(ctx, h_type, array->size, &dst);
     HPy_Close(ctx, h_type);
-    if (HPy_IsNull(h_result))
+    if (HPy_IsNull(h_result)) {
         return HPy_NULL;
+    }
     src = array_items(array);
-    for (i = 0; i < array->size; i++)
+    for (i = 0; i < array->size; i++) {
         dst[i] = function(src[i]);
+    }
     return h_result;
 }
 
@@ -1171,8 +1225,9 @@ static int
 create_type(HPyContext *ctx, HPyType_Spec *spec, HPyGlobal *global)
 {
     HPy h_type = HPyType_FromSpec(ctx, spec, NULL);
-    if (HPy_IsNull(h_type))
+    if (HPy_IsNull(h_type)) {
         return -1;
+    }
     pnp_global_adopt(ctx, global, h_type);
     return 0;
 }
@@ -1229,8 +1284,9 @@ store_attribute(HPyContext *ctx, HPy h_module, const char *name,
               HPyGlobal *global)
 {
     HPy h = HPy_GetAttr_s(ctx, h_module, name);
-    if (HPy_IsNull(h))
+    if (HPy_IsNull(h)) {
         return -1;
+    }
     pnp_global_adopt(ctx, global, h);
     return 0;
 }
@@ -1244,8 +1300,9 @@ store_memory_pressure(HPyContext *ctx)
     HPy h_pypy = HPyImport_ImportModule(ctx, "__pypy__");
     int status;
     if (HPy_IsNull(h_pypy)) {
-        if (!HPyErr_ExceptionMatches(ctx, ctx->h_ImportError))
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_ImportError)) {
             return -1;
+        }
         HPyErr_Clear(ctx);
         pnp_global_adopt(ctx, &g_memory_pressure, HPy_Dup(ctx, ctx->h_None));
         return 0;
@@ -1275,29 +1332,35 @@ module_exec(HPyContext *ctx, HPy module)
     h_array_type = HPyGlobal_Load(ctx, g_array_type);
     /* numpy must leave `numpy_scalar * a` to our reflected multiply. */
     if (HPy_SetAttr_s(ctx, h_array_type, "__array_ufunc__", ctx->h_None) < 0
-        || HPy_SetAttr_s(ctx, module, "array", h_array_type) < 0)
+        || HPy_SetAttr_s(ctx, module, "array", h_array_type) < 0) {
         goto done;
+    }
 
     h_builtins = HPyImport_ImportModule(ctx, "builtins");
     if (HPy_IsNull(h_builtins)
         || store_attribute(ctx, h_builtins, "iter", &g_iter) < 0
         || store_attribute(ctx, h_builtins, "next", &g_next) < 0
-        || store_attribute(ctx, h_builtins, "complex", &g_complex) < 0)
+        || store_attribute(ctx, h_builtins, "complex", &g_complex) < 0) {
         goto done;
+    }
     h_args = HPyTuple_FromArray(ctx, NULL, 0);
-    if (HPy_IsNull(h_args))
+    if (HPy_IsNull(h_args)) {
         goto done;
+    }
     h_sentinel = HPy_CallTupleDict(ctx, ctx->h_BaseObjectType, h_args,
                                    HPy_NULL);
-    if (HPy_IsNull(h_sentinel))
+    if (HPy_IsNull(h_sentinel)) {
         goto done;
+    }
     pnp_global_adopt(ctx, &g_sentinel, h_sentinel);
     result = 0;
 done:
-    if (!HPy_IsNull(h_args))
+    if (!HPy_IsNull(h_args)) {
         HPy_Close(ctx, h_args);
-    if (!HPy_IsNull(h_builtins))
+    }
+    if (!HPy_IsNull(h_builtins)) {
         HPy_Close(ctx, h_builtins);
+    }
     HPy_Close(ctx, h_array_type);
     return result;
 }

@@ -95,8 +95,9 @@
     static HPy init_##EXTNAME##_impl(HPyContext *ctx)                 \
     {                                                                 \
         HPy module = HPyModule_Create(ctx, &MODDEF);                  \
-        if (HPy_IsNull(module))                                       \
+        if (HPy_IsNull(module)) {                                     \
             return HPy_NULL;                                          \
+        }                                                             \
         if (EXEC(ctx, module) < 0) {                                  \
             HPy_Close(ctx, module);                                   \
             return HPy_NULL;                                          \

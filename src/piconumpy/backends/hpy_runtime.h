@@ -55,8 +55,9 @@ pnp_float_as_double_slow(HPyContext *ctx, HPy h)
     int has_float, has_index;
     double x;
     h_type = HPy_Type(ctx, h);
-    if (HPy_IsNull(h_type))
+    if (HPy_IsNull(h_type)) {
         return -1.0;
+    }
     if (HPy_Is(ctx, h_type, ctx->h_LongType)
         || HPy_Is(ctx, h_type, ctx->h_BoolType)) {
         HPy_Close(ctx, h_type);
@@ -67,17 +68,20 @@ pnp_float_as_double_slow(HPyContext *ctx, HPy h)
     HPy_Close(ctx, h_type);
     if (has_float) {
         h_number = HPy_Float(ctx, h);   /* a new float: this path only */
-        if (HPy_IsNull(h_number))
+        if (HPy_IsNull(h_number)) {
             return -1.0;
+        }
         x = HPyFloat_AsDouble(ctx, h_number);
         HPy_Close(ctx, h_number);
         return x;
     }
-    if (!has_index)
+    if (!has_index) {
         return HPyFloat_AsDouble(ctx, h);   /* the runtime's TypeError */
+    }
     h_number = HPy_Index(ctx, h);
-    if (HPy_IsNull(h_number))
+    if (HPy_IsNull(h_number)) {
         return -1.0;
+    }
     x = HPyLong_AsDouble(ctx, h_number);
     HPy_Close(ctx, h_number);
     return x;
@@ -88,8 +92,9 @@ pnp_float_as_double_slow(HPyContext *ctx, HPy h)
 static inline double
 pnp_float_as_double(HPyContext *ctx, HPy h)
 {
-    if (HPy_TypeCheck(ctx, h, ctx->h_FloatType))
+    if (HPy_TypeCheck(ctx, h, ctx->h_FloatType)) {
         return HPyFloat_AsDouble(ctx, h);
+    }
     return pnp_float_as_double_slow(ctx, h);
 }
 
