@@ -304,7 +304,8 @@ checked_size(HPyContext *ctx, HPy h_n, const char *function)
         if (overflow) {
             snprintf(message, sizeof message,
                      "%s() size must be non-negative", function);
-        } else {
+        }
+        else {
             snprintf(message, sizeof message,
                      "%s() size must be non-negative, got %zd", function, n);
         }
@@ -315,7 +316,8 @@ checked_size(HPyContext *ctx, HPy h_n, const char *function)
         if (overflow) {
             snprintf(message, sizeof message,
                      "%s() cannot allocate that many float64 items", function);
-        } else {
+        }
+        else {
             snprintf(message, sizeof message,
                      "%s() cannot allocate %zd float64 items", function, n);
         }
@@ -993,7 +995,8 @@ array_add_or_subtract(HPyContext *ctx, HPy left, HPy right, int subtract)
         for (i = 0; i < a->size; i++) {
             dst[i] = x[i] - y[i];
         }
-    } else {
+    }
+    else {
         for (i = 0; i < a->size; i++) {
             dst[i] = x[i] + y[i];
         }
