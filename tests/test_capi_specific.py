@@ -167,17 +167,25 @@ def test_array_takes_its_argument_by_name_too():
         capi.array([1.0], iterable=[2.0])
 
 
-def test_signatures():
+def _signature(function):
+    """inspect's signature of ``function``; an xfail where this PyPy's
+    cpyext leaves inspect none (CPython reads it from the docstring)."""
     import inspect
 
-    for function in (capi.array, capi.zeros):
-        if function.__text_signature__ is None:
-            assert IS_PYPY, "CPython reads the signature from the docstring"
-            pytest.xfail(f"this PyPy's cpyext gives {function.__name__} no "
-                         "__text_signature__")
-    assert str(inspect.signature(capi.array)) == "(iterable)"
+    try:
+        if function.__text_signature__ is not None:
+            return str(inspect.signature(function))
+    except ValueError:
+        pass
+    assert IS_PYPY, "CPython gives every function of ours a signature"
+    pytest.xfail(f"this PyPy's cpyext gives {function.__name__} no signature "
+                 "that inspect reads")
+
+
+def test_signatures():
+    assert _signature(capi.array) == "(iterable)"
     # PyPy 3.9 shows the "$module" of the text signature as "module".
-    assert str(inspect.signature(capi.zeros)).endswith("n, /)")
+    assert _signature(capi.zeros).endswith("n, /)")
 
 
 # --- the cyclic GC: instances of a heap type visit their type ---------------
